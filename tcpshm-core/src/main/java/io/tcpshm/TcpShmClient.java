@@ -1,0 +1,399 @@
+package io.tcpshm;
+
+import io.tcpshm.internal.Bits;
+import io.tcpshm.internal.FrameHeader;
+import io.tcpshm.internal.LoginCodec;
+import io.tcpshm.internal.MappedRegion;
+import io.tcpshm.internal.Names;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
+
+/**
+ * The client side of tcpshm: one persistent connection, named by this client's name and the
+ * server's name, over TCP or shared memory.
+ *
+ * <pre>{@code
+ * TcpShmClient client = new TcpShmClient("cli", Path.of("/var/lib/app"), TcpShmConfig.defaults(), handler);
+ * if (client.connect(false, "127.0.0.1", 12345, null)) {
+ *     MsgHeader h = client.connection().alloc(8);
+ *     h.msgType(1).buffer().putLong(h.payloadOffset(), 42L);
+ *     client.connection().push();
+ * }
+ * while (running) client.pollTcp(nowSeconds());   // callbacks: handler.onServerMsg(...)
+ * client.stop();
+ * }</pre>
+ *
+ * <p>No thread is created, no clock is read (except the bounded wait inside {@link #connect}),
+ * nothing is logged: the user polls and passes timestamps. Threads: {@code connect},
+ * {@code pollTcp} and {@code stop} on one thread; in SHM mode {@code pollShm} may run on a second
+ * thread, which then owns {@code alloc/push/front/pop}. Stop the polling threads before {@link #stop()}.
+ */
+public final class TcpShmClient
+{
+    private final String clientName;
+    private final Path ptcpDir;
+    private final TcpShmConfig config;
+    private final ClientHandler handler;
+    private final LoginCodec codec;
+    private final MappedRegion lastServer;
+    private final TcpShmConnection connection;
+    private final ByteBuffer loginFrame;
+    private final ByteBuffer rspFrame;
+    private final LoginResponse rspView;
+    private int shmLinkCountdown;
+    /** Written by the TCP thread after an SHM session is set up; read by {@link #pollShm()} (see there). */
+    private volatile boolean shmReady;
+    private boolean stopped;
+
+    /**
+     * Creates a client and opens (creating if needed) its ptcp directory and its last-server file,
+     * which it locks: a second client with the same name and directory fails here.
+     *
+     * @param clientName this client's name: 1 to {@code nameSize - 1} printable ASCII bytes, no '/'.
+     * @param ptcpDir directory of the PTCP queue and last-server files.
+     * @param config settings, matching the server's.
+     * @param handler the callbacks.
+     * @throws IllegalArgumentException for an invalid name.
+     * @throws IOException when the directory or the last-server file cannot be opened or is in use.
+     */
+    public TcpShmClient(final String clientName, final Path ptcpDir, final TcpShmConfig config,
+        final ClientHandler handler) throws IOException
+    {
+        this.config = Objects.requireNonNull(config, "config");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.ptcpDir = Objects.requireNonNull(ptcpDir, "ptcpDir");
+        Names.requireValidLocal("clientName", clientName, config.nameSize());
+        this.clientName = clientName;
+        this.codec = new LoginCodec(config);
+        createDirectory(ptcpDir, config.shareFilesWithGroup());
+        this.lastServer = MappedRegion.open(Names.lastServerFile(ptcpDir, clientName), config.nameSize(),
+            config.shareFilesWithGroup(), 0, config.nameSize());
+        this.connection = new TcpShmConnection(config, clientName, ptcpDir, false);
+        this.loginFrame = ByteBuffer.allocateDirect(codec.loginFrameSize()).order(config.byteOrder());
+        this.rspFrame = ByteBuffer.allocateDirect(codec.rspFrameSize()).order(config.byteOrder());
+        this.rspView = new LoginResponse(codec, rspFrame);
+    }
+
+    static void createDirectory(final Path dir, final boolean shareWithGroup) throws IOException
+    {
+        if (Files.isDirectory(dir))
+        {
+            return;
+        }
+        try
+        {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString(shareWithGroup ? "rwxrwx---" : "rwx------")));
+        }
+        catch (final UnsupportedOperationException ex)
+        {
+            Files.createDirectories(dir);
+        }
+    }
+
+    /** @return this client's name. */
+    public String clientName()
+    {
+        return clientName;
+    }
+
+    /** @return the connection (the same object for the client's whole life). */
+    public TcpShmConnection connection()
+    {
+        return connection;
+    }
+
+    /** @return the server name remembered from the last successful login, or "". */
+    public String lastServerName()
+    {
+        final String name = LoginCodec.readCString(lastServer.buffer(), 0, config.nameSize());
+        return name == null ? "" : name;
+    }
+
+    /**
+     * Connects and logs in, blocking for at most about {@code 2 * loginTimeoutMillis}. Failures are
+     * reported through the handler ({@code onSystemError}, {@code onLoginReject},
+     * {@code onSeqNumberMismatch}), never thrown.
+     *
+     * @param useShm carry messages over shared memory (the TCP link then carries heartbeats only).
+     * @param host server host.
+     * @param port server port.
+     * @param loginUserData user data for the server's {@code onNewConnection} (at most
+     *     {@code loginUserDataSize} bytes; the rest is zero), or null.
+     * @return true when logged on.
+     */
+    public boolean connect(final boolean useShm, final String host, final int port, final byte[] loginUserData)
+    {
+        if (stopped)
+        {
+            throw new IllegalStateException("client " + clientName + " is stopped");
+        }
+        if (connection.hasSession())
+        {
+            handler.onSystemError("Already connected", null);
+            return false;
+        }
+        final String remembered = lastServerName();
+        if (!remembered.isEmpty() && !connection.hasFilesFor(remembered, useShm))
+        {
+            if (!openFiles(remembered, useShm))
+            {
+                return false;
+            }
+        }
+        if (!remembered.isEmpty())
+        {
+            final String problem = connection.sanityCheck();
+            if (problem != null)
+            {
+                handler.onSystemError("Ptcp file " + connection.ptcpFile() + " is corrupt: " + problem, null);
+                return false;
+            }
+        }
+        final int myAck = remembered.isEmpty() ? 0 : connection.localAck();
+        final int seqStart = remembered.isEmpty() ? 0 : connection.localSeqStart();
+        final int seqEnd = remembered.isEmpty() ? 0 : connection.localSeqEnd();
+
+        SocketChannel socket = null;
+        try
+        {
+            socket = SocketChannel.open();
+            socket.setOption(StandardSocketOptions.TCP_NODELAY, config.tcpNoDelay());
+            final Socket adaptor = socket.socket();
+            adaptor.connect(new InetSocketAddress(host, port), config.loginTimeoutMillis());
+            codec.encodeLogin(loginFrame, myAck, seqStart, seqEnd, loginUserData, useShm, clientName, remembered);
+            loginFrame.clear();
+            while (loginFrame.hasRemaining())
+            {
+                socket.write(loginFrame);
+            }
+            adaptor.setSoTimeout(config.loginTimeoutMillis());
+            if (!readResponse(adaptor.getInputStream()))
+            {
+                handler.onSystemError("Login response not received: the server closed the connection", null);
+                closeQuietly(socket);
+                return false;
+            }
+            socket.configureBlocking(false);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            handler.onSystemError("Connect to " + host + ":" + port + " failed: " + ex, ex instanceof Exception ? ex : null);
+            closeQuietly(socket);
+            return false;
+        }
+        return handleResponse(socket, useShm, remembered, myAck, seqStart, seqEnd, host + ":" + port);
+    }
+
+    private boolean readResponse(final InputStream in) throws IOException
+    {
+        final byte[] bytes = new byte[codec.rspFrameSize()];
+        int n = 0;
+        while (n < bytes.length)
+        {
+            final int r = in.read(bytes, n, bytes.length - n);
+            if (r < 0)
+            {
+                return false;
+            }
+            n += r;
+        }
+        rspFrame.clear();
+        rspFrame.put(bytes).clear();
+        return true;
+    }
+
+    private boolean handleResponse(final SocketChannel socket, final boolean useShm, final String remembered,
+        final int myAck, final int seqStart, final int seqEnd, final String address)
+    {
+        rspView.reset();
+        final int size = FrameHeader.size(rspFrame, 0);
+        final int type = FrameHeader.msgType(rspFrame, 0);
+        final String serverName = LoginCodec.readCString(rspFrame, codec.serverNameOffset(), config.nameSize());
+        if (size != codec.rspMsgSize() || type != LoginCodec.LOGIN_RSP_TYPE || serverName == null || serverName.isEmpty())
+        {
+            handler.onSystemError("Invalid LoginRsp: size " + size + " (expected " + codec.rspMsgSize() + "), type " +
+                type + ", server name " + (serverName == null ? "without NUL" : "'" + serverName + "'") +
+                ": do both sides use the same nameSize and user data sizes?", null);
+            closeQuietly(socket);
+            return false;
+        }
+        final int status = rspView.status();
+        if (status == LoginCodec.STATUS_SEQ_MISMATCH)
+        {
+            closeQuietly(socket);
+            handler.onSeqNumberMismatch(Bits.u32(myAck), Bits.u32(seqStart), Bits.u32(seqEnd),
+                rspView.serverAck(), rspView.serverSeqStart(), rspView.serverSeqEnd());
+            return false;
+        }
+        if (status != LoginCodec.STATUS_OK)
+        {
+            closeQuietly(socket);
+            handler.onLoginReject(rspView);
+            return false;
+        }
+        final String problem = Names.problem(serverName, config.nameSize());
+        if (problem != null)
+        {
+            closeQuietly(socket);
+            handler.onSystemError("Invalid LoginRsp: server name '" + serverName + "' " + problem, null);
+            return false;
+        }
+        int localAck = myAck;
+        int localStart = seqStart;
+        int localEnd = seqEnd;
+        if (!serverName.equals(remembered))
+        {
+            // a new persistent connection: files named after the new server, zeroed
+            if (!connection.hasFilesFor(serverName, useShm) && !openFiles(serverName, useShm))
+            {
+                closeQuietly(socket);
+                return false;
+            }
+            if (!useShm)
+            {
+                // SHM rings were zeroed by the server before it answered; zeroing them again here could wipe
+                // a message it has pushed since (PROTOCOL.md, "C++ peers and a name change in SHM mode")
+                connection.resetFiles();
+            }
+            LoginCodec.putName(lastServer.buffer(), 0, serverName, config.nameSize());
+            localAck = 0;
+            localStart = 0;
+            localEnd = 0;
+        }
+        final int serverAck = rspFrame.getInt(4);
+        if (!useShm && !Bits.inRange(serverAck, localStart, localEnd))
+        {
+            closeQuietly(socket);
+            handler.onSeqNumberMismatch(Bits.u32(localAck), Bits.u32(localStart), Bits.u32(localEnd),
+                Bits.u32(serverAck), rspView.serverSeqStart(), rspView.serverSeqEnd());
+            return false;
+        }
+        final long now = handler.onLoginSuccess(rspView);
+        shmLinkCountdown = 0;
+        connection.openSession(socket, useShm, serverAck, now, address);
+        if (useShm)
+        {
+            shmReady = true;
+        }
+        return true;
+    }
+
+    private boolean openFiles(final String serverName, final boolean useShm)
+    {
+        final IOException error = connection.openFiles(serverName, useShm, true);
+        if (error != null)
+        {
+            handler.onSystemError(error.getMessage(), error);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Polls the TCP side: in TCP mode reads and delivers messages ({@code onServerMsg}), sends
+     * heartbeats and prompt acks, and detects timeouts; in SHM mode keeps the heartbeat link (its
+     * system calls happen on one call out of {@code ctlSocketPollPeriod}). Reports the end of a
+     * session through {@code onDisconnected}.
+     *
+     * @param now the current time in the units of the configured timeouts.
+     */
+    public void pollTcp(final long now)
+    {
+        final TcpShmConnection conn = connection;
+        if (!conn.hasSession())
+        {
+            return;
+        }
+        if (conn.isSessionShm())
+        {
+            if (--shmLinkCountdown <= 0)
+            {
+                shmLinkCountdown = config.ctlSocketPollPeriod();
+                conn.pollShmLink(now);
+            }
+        }
+        else
+        {
+            final MsgHeader header = conn.pollTcpSession(now);
+            if (header != null)
+            {
+                handler.onServerMsg(header);
+            }
+        }
+        if (conn.closingRequest() != null)
+        {
+            shmReady = false;
+            final TcpShmConnection.Closing closing = conn.finishClose();
+            handler.onDisconnected(closing.reason, closing.cause);
+        }
+    }
+
+    /**
+     * Polls the incoming SHM ring and delivers one message to {@code onServerMsg}. Touches shared
+     * memory only: no system call, no allocation.
+     *
+     * <p>Ordering: the rings are set up by {@code connect} before it writes the volatile
+     * {@code shmReady}; this method reads that flag first, so it sees the set-up rings
+     * (happens-before through the volatile write/read pair).
+     */
+    public void pollShm()
+    {
+        if (!shmReady)
+        {
+            return;
+        }
+        final MsgHeader header = connection.frontShm();
+        if (header != null)
+        {
+            handler.onServerMsg(header);
+        }
+    }
+
+    /**
+     * Closes the connection (without a callback), unmaps every file and releases the locks. Call
+     * it after the threads polling this client have stopped. Idempotent.
+     */
+    public void stop()
+    {
+        if (stopped)
+        {
+            return;
+        }
+        stopped = true;
+        shmReady = false;
+        if (connection.hasSession())
+        {
+            connection.requestClose("Client stopped", null);
+            connection.finishClose();
+        }
+        connection.releaseFiles();
+        connection.releaseRetired();
+        lastServer.close();
+    }
+
+    private static void closeQuietly(final SocketChannel socket)
+    {
+        if (socket != null)
+        {
+            try
+            {
+                socket.close();
+            }
+            catch (final IOException ignore)
+            {
+                // nothing to do
+            }
+        }
+    }
+}

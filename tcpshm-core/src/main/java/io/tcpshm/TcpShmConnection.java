@@ -1,0 +1,992 @@
+package io.tcpshm;
+
+import io.tcpshm.internal.Bits;
+import io.tcpshm.internal.FrameHeader;
+import io.tcpshm.internal.MappedRegion;
+import io.tcpshm.internal.Names;
+import io.tcpshm.internal.PtcpQueue;
+import io.tcpshm.internal.ShmRing;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One persistent connection between a client name and a server name: its send queue (a
+ * memory-mapped PTCP file on TCP, or the outgoing SHM ring), its receive side (the TCP receive
+ * buffer, or the incoming SHM ring) and, while logged on, its TCP socket.
+ *
+ * <p>Sending: {@link #alloc(int)} returns a {@link MsgHeader} over free space in the queue; write
+ * the type and payload in place, then {@link #push()} (TCP: also writes to the socket) or
+ * {@link #pushMore()} (TCP: written by the next {@code push} or poll, for batching). Receiving:
+ * messages arrive through the client's or server's callbacks; {@link #front()} returns the
+ * current one again and {@link #pop()} consumes it. On TCP the consumed count is the ack carried
+ * to the peer; pop before pushing a reply, so the reply carries the ack.
+ *
+ * <p>A connection object lives as long as its client or server; pushes made while it is logged
+ * off stay in the persistent queue and are delivered after the next login.
+ *
+ * <p>Threads: every method except {@link #close()}, {@link #isClosed()} and the accessors must be
+ * called from the thread that polls the connection: on a server, the thread calling
+ * {@code pollTcp(now, group)} or {@code pollShm(group)} for its group while it is logged on (and
+ * the {@code pollCtl} thread while it is not); on a client, the thread of {@code pollTcp} for TCP
+ * and of {@code pollShm} for SHM. {@link #close()} may be called from any thread.
+ */
+public final class TcpShmConnection
+{
+    private static final VarHandle CLOSING;
+
+    static
+    {
+        try
+        {
+            CLOSING = MethodHandles.lookup().findVarHandle(TcpShmConnection.class, "closing", Closing.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /** Reason given when the peer closed the socket. */
+    public static final String REASON_REMOTE_CLOSE = "Remote close";
+    /** Reason given when nothing was received for longer than {@code connectionTimeout}. */
+    public static final String REASON_TIMEOUT = "Timeout";
+    /** Reason given when {@link #close()} was called. */
+    public static final String REASON_USER_CLOSE = "Closed by user";
+
+    private final TcpShmConfig config;
+    private final String localName;
+    private final boolean serverSide;
+    private final Path ptcpDir;
+    private final ByteOrder wireOrder;
+    private final MsgHeader sendHeader = new MsgHeader();
+    private final MsgHeader recvHeader = new MsgHeader();
+    private final ByteBuffer heartbeat;
+    private final int maxTcpFrame;
+
+    // ---- files: owned by whoever opens sessions (client's TCP thread / server's control thread)
+    private String remoteName;
+    private boolean filesShm;
+    private MappedRegion ptcpRegion;
+    private PtcpQueue ptcp;
+    private MappedRegion sendRingRegion;
+    private MappedRegion recvRingRegion;
+    private ShmRing sendRing;
+    private ShmRing recvRing;
+    private ByteBuffer sendRingPayload;
+    private ByteBuffer recvRingPayload;
+    private final List<MappedRegion> retired = new ArrayList<>();
+
+    // ---- session: owned by the connection's TCP thread while logged on
+    private SocketChannel channel;
+    private boolean sessionShm;
+    private ByteBuffer recvBuf;
+    private ByteBuffer recvReadView;
+    private int recvRead;
+    private int recvWrite;
+    private int frontFrame;
+    private long lastRecvTime;
+    private long lastSendTime;
+    private long lastNow;
+    private int announcedAck;
+    private int lastPushedAck;
+    private int unannouncedBytes;
+    private int remoteAddressHash;
+    private String remoteAddress;
+
+    /** Set once per session by the first close request, from any thread; null while open. */
+    private volatile Closing closing;
+    private Closing lastClosing;
+    private volatile boolean loggedOn;
+
+    private Object userData;
+
+    TcpShmConnection(final TcpShmConfig config, final String localName, final Path ptcpDir, final boolean serverSide)
+    {
+        this.config = config;
+        this.localName = localName;
+        this.ptcpDir = ptcpDir;
+        this.serverSide = serverSide;
+        this.wireOrder = config.byteOrder();
+        this.heartbeat = ByteBuffer.allocateDirect(8).order(wireOrder);
+        this.heartbeat.limit(0);
+        this.maxTcpFrame = Math.min(config.tcpQueueSize(), config.tcpRecvBufMaxSize());
+        this.recvBuf = ByteBuffer.allocateDirect(config.tcpRecvBufInitSize()).order(wireOrder);
+        this.recvReadView = recvBuf.duplicate();
+    }
+
+    // =====================================================================================
+    // user API
+    // =====================================================================================
+
+    /**
+     * Reserves room for a message in the send queue.
+     *
+     * @param payloadLength payload bytes.
+     * @return a view of the new message (write its type and payload, then push), or null when the
+     *     queue has no room now (poll to receive acks, then retry).
+     * @throws IllegalArgumentException when no queue of this configuration could ever hold it.
+     * @throws IllegalStateException when the connection has no queue yet (the server's name is
+     *     not known: before the first login of a new client) or a message is already allocated.
+     */
+    public MsgHeader alloc(final int payloadLength)
+    {
+        if (filesShm)
+        {
+            final ShmRing ring = sendRing;
+            if (ring == null)
+            {
+                throw noQueue();
+            }
+            checkShmSize(payloadLength);
+            final int offset = ring.alloc(payloadLength);
+            if (offset < 0)
+            {
+                return null;
+            }
+            sendHeader.wrap(ring.buffer(), sendRingPayload, offset);
+            return sendHeader;
+        }
+        final PtcpQueue queue = ptcp;
+        if (queue == null)
+        {
+            throw noQueue();
+        }
+        checkTcpSize(payloadLength);
+        final int offset = queue.alloc(payloadLength);
+        if (offset < 0)
+        {
+            return null;
+        }
+        final ByteBuffer buffer = queue.wireBuffer();
+        sendHeader.wrap(buffer, buffer, offset);
+        return sendHeader;
+    }
+
+    private void checkTcpSize(final int payloadLength)
+    {
+        final int frame = Bits.roundUp8(payloadLength + Bits.HEADER_LENGTH);
+        if (payloadLength < 0 || payloadLength + Bits.HEADER_LENGTH > Bits.MAX_MSG_SIZE || frame > maxTcpFrame)
+        {
+            throw new IllegalArgumentException("payload of " + payloadLength + " bytes can never be sent on TCP: " +
+                "a message takes at most min(tcpQueueSize, tcpRecvBufMaxSize) = " + maxTcpFrame +
+                " bytes and its size field at most 65535, header (8) and padding included");
+        }
+    }
+
+    private void checkShmSize(final int payloadLength)
+    {
+        if (payloadLength < 0 || payloadLength + Bits.HEADER_LENGTH > Bits.MAX_MSG_SIZE ||
+            ShmRing.blocksFor(payloadLength) > config.shmBlockCount())
+        {
+            throw new IllegalArgumentException("payload of " + payloadLength + " bytes can never be sent on SHM: " +
+                "the ring holds " + config.shmQueueSize() + " bytes in 64-byte blocks, header (8) included");
+        }
+    }
+
+    private IllegalStateException noQueue()
+    {
+        return new IllegalStateException("connection " + localName + "->" + remoteName + " has no send queue yet: " +
+            "its files open at the first login (or when a client knows its last server's name)");
+    }
+
+    /**
+     * Makes the allocated message part of the queue and, on TCP while logged on, writes all unsent
+     * queued bytes to the socket (one write).
+     *
+     * @throws IllegalStateException when nothing was allocated or the type was left 0.
+     */
+    public void push()
+    {
+        if (pushQueued() && channel != null && closing == null)
+        {
+            sendPending();
+        }
+    }
+
+    /**
+     * Makes the allocated message part of the queue without writing to the socket; the next
+     * {@link #push()} or poll writes it together with others (batching on TCP; on SHM it is the same
+     * as {@code push}).
+     *
+     * @throws IllegalStateException when nothing was allocated or the type was left 0.
+     */
+    public void pushMore()
+    {
+        pushQueued();
+    }
+
+    /** @return true when the message went into the PTCP queue (TCP), false for SHM. */
+    private boolean pushQueued()
+    {
+        if (filesShm)
+        {
+            final ShmRing ring = sendRing;
+            if (ring == null || !ring.hasAllocated())
+            {
+                throw new IllegalStateException("push without a successful alloc");
+            }
+            requireType();
+            ring.push();
+            return false;
+        }
+        final PtcpQueue queue = ptcp;
+        if (queue == null || !queue.hasAllocated())
+        {
+            throw new IllegalStateException("push without a successful alloc");
+        }
+        requireType();
+        lastPushedAck = queue.myAck();
+        queue.push();
+        return true;
+    }
+
+    private void requireType()
+    {
+        if (sendHeader.msgType() == 0)
+        {
+            throw new IllegalStateException("msgType is 0: set it with MsgHeader.msgType(int) before push " +
+                "(0 is reserved for heartbeats)");
+        }
+    }
+
+    /**
+     * @return the oldest received message not yet popped, or null; performs no I/O (the polls do).
+     */
+    public MsgHeader front()
+    {
+        if (filesShm)
+        {
+            return frontShm();
+        }
+        return frontTcp();
+    }
+
+    /**
+     * Consumes the message returned by the last {@link #front()} or callback. On TCP this advances
+     * {@code myAck}, persisted in the PTCP file, which the peer learns from the next header sent.
+     *
+     * @throws IllegalStateException when there is no current message.
+     */
+    public void pop()
+    {
+        if (filesShm)
+        {
+            final ShmRing ring = recvRing;
+            if (ring == null)
+            {
+                throw new IllegalStateException("pop without a current message");
+            }
+            ring.pop();
+            return;
+        }
+        final int frame = frontFrame;
+        if (frame == 0)
+        {
+            throw new IllegalStateException("pop without a current message");
+        }
+        recvRead += frame;
+        frontFrame = 0;
+        unannouncedBytes += frame;
+        ptcp.incrementMyAck();
+    }
+
+    /**
+     * Asks for the connection to be closed; the client's or server's poll completes the close
+     * and reports it through {@code onDisconnected} / {@code onClientDisconnected}. Safe from any
+     * thread; the first reason given in a session wins.
+     */
+    public void close()
+    {
+        requestClose(REASON_USER_CLOSE, null);
+    }
+
+    /** @return true when the connection is not logged on (never was, closed, or closing). */
+    public boolean isClosed()
+    {
+        return !loggedOn || closing != null;
+    }
+
+    /**
+     * @return why the current or last session ended (e.g. "Timeout", "Remote close", "Closed by
+     *     user"), or null if none has.
+     */
+    public String closeReason()
+    {
+        final Closing c = closing != null ? closing : lastClosing;
+        return c == null ? null : c.reason;
+    }
+
+    /** @return the exception behind {@link #closeReason()}, or null. */
+    public Exception closeCause()
+    {
+        final Closing c = closing != null ? closing : lastClosing;
+        return c == null ? null : c.cause;
+    }
+
+    /** @return this side's name. */
+    public String localName()
+    {
+        return localName;
+    }
+
+    /** @return the peer's name, or null before the first login. */
+    public String remoteName()
+    {
+        return remoteName;
+    }
+
+    /** @return the peer's socket address as text while logged on (or of the last session), else null. */
+    public String remoteAddress()
+    {
+        return remoteAddress;
+    }
+
+    /** @return the PTCP queue file when this is a TCP connection with open files, else null. */
+    public Path ptcpFile()
+    {
+        return ptcpRegion == null ? null : ptcpRegion.path();
+    }
+
+    /** @return true when the connection's files are SHM rings (false: a PTCP queue). */
+    public boolean isShm()
+    {
+        return filesShm;
+    }
+
+    /** @return the user's object attached to this connection, or null. */
+    public Object userData()
+    {
+        return userData;
+    }
+
+    /**
+     * @param userData any object to keep with this connection (e.g. a session); not used by the library.
+     */
+    public void userData(final Object userData)
+    {
+        this.userData = userData;
+    }
+
+    /** @return the number of the next peer message expected (the ack this side sends), TCP only. */
+    public long myAck()
+    {
+        return ptcp == null ? 0 : Bits.u32(ptcp.myAck());
+    }
+
+    /** @return messages pushed and not yet acked by the peer, TCP only. */
+    public int queuedCount()
+    {
+        return ptcp == null ? 0 : ptcp.queuedCount();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TcpShmConnection{" + localName + "->" + remoteName + (filesShm ? ", shm" : ", tcp") +
+            (isClosed() ? ", closed" : ", live") + '}';
+    }
+
+    // =====================================================================================
+    // files (package-private, used by client and server)
+    // =====================================================================================
+
+    boolean hasFilesFor(final String remote, final boolean shm)
+    {
+        return remote.equals(remoteName) && shm == filesShm && (shm ? sendRing != null : ptcp != null);
+    }
+
+    /**
+     * Opens (creating as needed) the files of the persistent connection with {@code remote}.
+     *
+     * @return null on success, else the error; nothing stays open on error.
+     */
+    IOException openFiles(final String remote, final boolean shm, final boolean deferRingRelease)
+    {
+        releaseFiles(deferRingRelease);
+        try
+        {
+            if (shm)
+            {
+                final int size = ShmRing.fileSize(config.shmQueueSize());
+                final int r = size - 256;
+                final Path sendPath = Names.shmFile(config.shmDir(), localName, remote);
+                final Path recvPath = Names.shmFile(config.shmDir(), remote, localName);
+                // each side locks only its own end of each ring, so the peer's locks never conflict
+                sendRingRegion = MappedRegion.open(sendPath, size, config.shareFilesWithGroup(), r, 4);
+                recvRingRegion = MappedRegion.open(recvPath, size, config.shareFilesWithGroup(), r + 128, 4);
+                final String problem = firstNonNull(
+                    ShmRing.sanityCheck(sendRingRegion.buffer(), config.shmQueueSize()),
+                    ShmRing.sanityCheck(recvRingRegion.buffer(), config.shmQueueSize()));
+                if (problem != null)
+                {
+                    throw new IOException("SHM ring " + sendPath + " or " + recvPath + " is corrupt: " + problem);
+                }
+                sendRing = ShmRing.producer(sendRingRegion.buffer(), config.shmQueueSize());
+                recvRing = ShmRing.consumer(recvRingRegion.buffer(), config.shmQueueSize());
+                sendRingPayload = sendRingRegion.buffer().duplicate().order(wireOrder);
+                recvRingPayload = recvRingRegion.buffer().duplicate().order(wireOrder);
+            }
+            else
+            {
+                final Path path = Names.ptcpFile(ptcpDir, localName, remote);
+                final int size = PtcpQueue.fileSize(config.tcpQueueSize());
+                ptcpRegion = MappedRegion.open(path, size, config.shareFilesWithGroup(), 0, size);
+                ptcp = new PtcpQueue(ptcpRegion.buffer(), config.tcpQueueSize(), wireOrder);
+            }
+            remoteName = remote;
+            filesShm = shm;
+            return null;
+        }
+        catch (final IOException ex)
+        {
+            releaseFiles();
+            return ex;
+        }
+    }
+
+    private static String firstNonNull(final String a, final String b)
+    {
+        return a != null ? a : b;
+    }
+
+    /**
+     * Checks the PTCP file (a no-op for SHM).
+     *
+     * @return null when sound, else the problem.
+     */
+    String sanityCheck()
+    {
+        return filesShm || ptcp == null ? null : ptcp.sanityCheck();
+    }
+
+    /** Zeroes this connection's files: a new persistent connection. */
+    void resetFiles()
+    {
+        if (filesShm)
+        {
+            sendRingRegion.zero();
+            recvRingRegion.zero();
+            sendRing.reload(true);
+            recvRing.reload(false);
+        }
+        else if (ptcp != null)
+        {
+            ptcp.reset();
+        }
+    }
+
+    int localAck()
+    {
+        return filesShm || ptcp == null ? 0 : ptcp.myAck();
+    }
+
+    int localSeqStart()
+    {
+        return filesShm || ptcp == null ? 0 : ptcp.seqStart();
+    }
+
+    int localSeqEnd()
+    {
+        return filesShm || ptcp == null ? 0 : ptcp.seqEnd();
+    }
+
+    /**
+     * Unmaps everything. SHM rings that another thread may still be reading (the client's SHM
+     * poll) are kept mapped until {@link #releaseRetired()} when {@code deferRings} is set.
+     */
+    void releaseFiles(final boolean deferRings)
+    {
+        if (ptcpRegion != null)
+        {
+            ptcpRegion.close();
+        }
+        if (deferRings)
+        {
+            if (sendRingRegion != null)
+            {
+                retired.add(sendRingRegion);
+            }
+            if (recvRingRegion != null)
+            {
+                retired.add(recvRingRegion);
+            }
+        }
+        else
+        {
+            if (sendRingRegion != null)
+            {
+                sendRingRegion.close();
+            }
+            if (recvRingRegion != null)
+            {
+                recvRingRegion.close();
+            }
+        }
+        ptcpRegion = null;
+        ptcp = null;
+        sendRingRegion = null;
+        recvRingRegion = null;
+        sendRing = null;
+        recvRing = null;
+        sendRingPayload = null;
+        recvRingPayload = null;
+        remoteName = null;
+    }
+
+    void releaseFiles()
+    {
+        releaseFiles(false);
+    }
+
+    void releaseRetired()
+    {
+        for (final MappedRegion region : retired)
+        {
+            region.close();
+        }
+        retired.clear();
+    }
+
+    String remoteNameOrNull()
+    {
+        return remoteName;
+    }
+
+    // =====================================================================================
+    // session (package-private)
+    // =====================================================================================
+
+    /**
+     * Starts a logged-on session on {@code socket} (already non-blocking). On TCP, applies the
+     * peer's ack from the handshake and writes everything still unacked, oldest first.
+     *
+     * @return false when the peer's ack is a protocol error (the session is then closing).
+     */
+    boolean openSession(final SocketChannel socket, final boolean shm, final int remoteAck, final long now,
+        final String address)
+    {
+        channel = socket;
+        sessionShm = shm;
+        remoteAddress = address;
+        remoteAddressHash = address == null ? 0 : address.hashCode();
+        recvRead = 0;
+        recvWrite = 0;
+        frontFrame = 0;
+        heartbeat.clear().limit(0);
+        lastRecvTime = now;
+        lastSendTime = now;
+        lastNow = now;
+        unannouncedBytes = 0;
+        announcedAck = localAck();
+        lastPushedAck = announcedAck;
+        closing = null;
+        loggedOn = true;
+        if (!shm)
+        {
+            if (!ptcp.loginAck(remoteAck))
+            {
+                requestClose("Invalid ack " + Bits.u32(remoteAck) + " in login", null);
+                return false;
+            }
+            sendPending();
+        }
+        return true;
+    }
+
+    boolean hasSession()
+    {
+        return channel != null;
+    }
+
+    boolean isSessionShm()
+    {
+        return sessionShm;
+    }
+
+    Closing closingRequest()
+    {
+        return closing;
+    }
+
+    /**
+     * Ends the session after a close request: closes the socket. Called by the owner of sessions
+     * once no other thread touches the connection's socket or receive buffer.
+     */
+    Closing finishClose()
+    {
+        final Closing c = closing;
+        loggedOn = false;
+        if (channel != null)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // the socket is gone either way
+            }
+            channel = null;
+        }
+        lastClosing = c;
+        return c;
+    }
+
+    void requestClose(final String reason, final Exception cause)
+    {
+        CLOSING.compareAndSet(this, null, new Closing(reason, cause));
+    }
+
+    /**
+     * One poll of a TCP-mode session: sends what is due (unsent queue bytes, heartbeat, prompt
+     * ack), then returns the next message, reading the socket once if none is buffered.
+     *
+     * @return the next application message, or null.
+     */
+    MsgHeader pollTcpSession(final long now)
+    {
+        if (closing != null)
+        {
+            return null;
+        }
+        lastNow = now;
+        if (frontFrame != 0)
+        {
+            sendDue(now);
+            return recvHeader;
+        }
+        final MsgHeader buffered = parseFront();
+        if (buffered != null || closing != null)
+        {
+            sendDue(now);
+            return buffered;
+        }
+        final int n = read();
+        if (n > 0)
+        {
+            lastRecvTime = now;
+            final MsgHeader header = parseFront();
+            sendDue(now);
+            return header;
+        }
+        if (n < 0)
+        {
+            return null;
+        }
+        if (now - lastRecvTime > config.connectionTimeout())
+        {
+            requestClose(REASON_TIMEOUT, null);
+            return null;
+        }
+        sendDue(now);
+        return null;
+    }
+
+    /**
+     * One poll of the TCP link of an SHM session: discard what arrived (it only proves the peer is
+     * alive), time out a silent peer, send a heartbeat when due.
+     */
+    void pollShmLink(final long now)
+    {
+        if (closing != null)
+        {
+            return;
+        }
+        lastNow = now;
+        int n;
+        boolean any = false;
+        while ((n = read()) > 0)
+        {
+            any = true;
+            recvRead = 0;
+            recvWrite = 0;
+        }
+        if (n < 0)
+        {
+            return;
+        }
+        if (any)
+        {
+            lastRecvTime = now;
+        }
+        else if (now - lastRecvTime > config.connectionTimeout())
+        {
+            requestClose(REASON_TIMEOUT, null);
+            return;
+        }
+        if (heartbeat.hasRemaining() || now - lastSendTime >= config.heartBeatInterval())
+        {
+            sendHeartbeat(now, 0);
+        }
+    }
+
+    private void sendDue(final long now)
+    {
+        if (heartbeat.hasRemaining() || ptcp.hasUnsent())
+        {
+            sendPending();
+            return;
+        }
+        final int ack = ptcp.myAck();
+        if (now - lastSendTime >= config.heartBeatInterval() ||
+            (ack != announcedAck && (unannouncedBytes >= config.ackThresholdBytes() ||
+            now - lastSendTime >= config.ackDelay())))
+        {
+            sendHeartbeat(now, ack);
+        }
+    }
+
+    private void sendHeartbeat(final long now, final int ack)
+    {
+        if (!heartbeat.hasRemaining())
+        {
+            heartbeat.clear();
+            FrameHeader.write(heartbeat, 0, Bits.HEADER_LENGTH, FrameHeader.HEARTBEAT_TYPE, ack);
+        }
+        try
+        {
+            if (channel.write(heartbeat) > 0)
+            {
+                lastSendTime = now;
+            }
+        }
+        catch (final IOException ex)
+        {
+            requestClose("Send error: " + ex.getMessage(), ex);
+            return;
+        }
+        if (!heartbeat.hasRemaining() && !sessionShm)
+        {
+            announcedAck = ack;
+            unannouncedBytes = 0;
+        }
+    }
+
+    /** Writes the rest of a partly written heartbeat, then the unsent queue bytes: one write each at most. */
+    private void sendPending()
+    {
+        try
+        {
+            if (heartbeat.hasRemaining())
+            {
+                if (channel.write(heartbeat) > 0)
+                {
+                    lastSendTime = lastNow;
+                }
+                if (heartbeat.hasRemaining())
+                {
+                    return;
+                }
+                announcedAck = FrameHeader.ackSeq(heartbeat, 0);
+            }
+            if (!ptcp.hasUnsent())
+            {
+                return;
+            }
+            final int n = channel.write(ptcp.unsent());
+            if (n > 0)
+            {
+                ptcp.sent(n);
+                lastSendTime = lastNow;
+                if (!ptcp.hasUnsent())
+                {
+                    announcedAck = lastPushedAck;
+                    if (announcedAck == ptcp.myAck())
+                    {
+                        unannouncedBytes = 0;
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            requestClose("Send error: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Reads the socket once into the free end of the receive buffer.
+     *
+     * @return bytes read, 0 for none, -1 when the session is closing (EOF or error).
+     */
+    private int read()
+    {
+        if (recvRead == recvWrite)
+        {
+            recvRead = 0;
+            recvWrite = 0;
+        }
+        final ByteBuffer view = recvReadView;
+        view.limit(view.capacity()).position(recvWrite);
+        if (!view.hasRemaining())
+        {
+            return 0;
+        }
+        try
+        {
+            final int n = channel.read(view);
+            if (n < 0)
+            {
+                requestClose(REASON_REMOTE_CLOSE, null);
+                return -1;
+            }
+            recvWrite += n;
+            return n;
+        }
+        catch (final IOException ex)
+        {
+            requestClose(REASON_REMOTE_CLOSE + ": " + ex.getMessage(), ex);
+            return -1;
+        }
+    }
+
+    /**
+     * Finds the next application message in the receive buffer, consuming heartbeats and applying
+     * every header's ack on the way. Makes room for an incomplete frame (compacting or growing the
+     * buffer) so that the next read can complete it.
+     */
+    private MsgHeader parseFront()
+    {
+        final ByteBuffer buf = recvBuf;
+        while (true)
+        {
+            final int available = recvWrite - recvRead;
+            if (available < Bits.HEADER_LENGTH)
+            {
+                makeRoom(Bits.HEADER_LENGTH);
+                return null;
+            }
+            final int offset = recvRead;
+            final int size = FrameHeader.size(buf, offset);
+            if (size < Bits.HEADER_LENGTH)
+            {
+                requestClose("Invalid msg size " + size + " (below 8)", null);
+                return null;
+            }
+            final int frame = Bits.roundUp8(size);
+            if (frame > config.tcpRecvBufMaxSize())
+            {
+                requestClose("Msg size " + size + " larger than tcpRecvBufMaxSize " + config.tcpRecvBufMaxSize(), null);
+                return null;
+            }
+            if (available < frame)
+            {
+                makeRoom(frame);
+                return null;
+            }
+            final int ack = FrameHeader.ackSeq(buf, offset);
+            if (!ptcp.ack(ack))
+            {
+                requestClose("Invalid ack " + Bits.u32(ack) + ": newer than one past the newest message sent (" +
+                    Bits.u32(ptcp.seqEnd()) + ")", null);
+                return null;
+            }
+            if (FrameHeader.msgType(buf, offset) == FrameHeader.HEARTBEAT_TYPE)
+            {
+                recvRead += frame;
+                continue;
+            }
+            frontFrame = frame;
+            recvHeader.wrap(buf, buf, offset);
+            return recvHeader;
+        }
+    }
+
+    private MsgHeader frontTcp()
+    {
+        if (frontFrame != 0)
+        {
+            return recvHeader;
+        }
+        if (channel == null || closing != null)
+        {
+            return null;
+        }
+        return parseFront();
+    }
+
+    private void makeRoom(final int frame)
+    {
+        if (recvRead + frame <= recvBuf.capacity())
+        {
+            return;
+        }
+        final int live = recvWrite - recvRead;
+        if (frame > recvBuf.capacity())
+        {
+            final int capacity = Math.min(config.tcpRecvBufMaxSize(), Math.max(frame, recvBuf.capacity() * 2));
+            final ByteBuffer bigger = ByteBuffer.allocateDirect(capacity).order(wireOrder);
+            for (int i = 0; i < live; i++)
+            {
+                bigger.put(i, recvBuf.get(recvRead + i));
+            }
+            recvBuf = bigger;
+            recvReadView = bigger.duplicate();
+        }
+        else
+        {
+            // move the incomplete frame to the start; the destination is below the source, so a forward copy is safe
+            for (int i = 0; i < live; i++)
+            {
+                recvBuf.put(i, recvBuf.get(recvRead + i));
+            }
+        }
+        recvRead = 0;
+        recvWrite = live;
+    }
+
+    /** Front of the incoming SHM ring, or null; a corrupt ring closes the connection. */
+    MsgHeader frontShm()
+    {
+        final ShmRing ring = recvRing;
+        if (ring == null)
+        {
+            return null;
+        }
+        final int offset = ring.front();
+        if (offset >= 0)
+        {
+            recvHeader.wrap(ring.buffer(), recvRingPayload, offset);
+            return recvHeader;
+        }
+        if (offset == -2)
+        {
+            requestClose("Corrupt SHM ring " + recvRingRegion.path() + ": invalid message header at readIdx " +
+                Bits.u32(ring.readIdx()), null);
+        }
+        return null;
+    }
+
+    ShmRing recvRing()
+    {
+        return recvRing;
+    }
+
+    int remoteAddressHash()
+    {
+        return remoteAddressHash;
+    }
+
+    /**
+     * Why a session ended: a reason and an optional exception.
+     */
+    static final class Closing
+    {
+        final String reason;
+        final Exception cause;
+
+        Closing(final String reason, final Exception cause)
+        {
+            this.reason = reason;
+            this.cause = cause;
+        }
+    }
+}

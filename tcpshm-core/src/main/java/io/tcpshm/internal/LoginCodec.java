@@ -1,0 +1,309 @@
+package io.tcpshm.internal;
+
+import io.tcpshm.TcpShmConfig;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Layout of the login and login response frames for one configuration (PROTOCOL.md, "Handshake"),
+ * and the encoding and decoding of their fields. All offsets are from the start of the frame
+ * (the 8-byte header included). Integers go in the TCP byte order; user data is raw bytes.
+ */
+public final class LoginCodec
+{
+    /** {@code msgType} of a login. */
+    public static final int LOGIN_TYPE = 1;
+    /** {@code msgType} of a login response. */
+    public static final int LOGIN_RSP_TYPE = 2;
+    /** Response status: accepted. */
+    public static final int STATUS_OK = 0;
+    /** Response status: sequence number mismatch. */
+    public static final int STATUS_SEQ_MISMATCH = 1;
+    /** Response status: any other rejection. */
+    public static final int STATUS_ERROR = 2;
+    /** Bytes of the response's error message field, NUL included. */
+    public static final int ERROR_MSG_SIZE = 32;
+    /** Frame offset of {@code clientSeqStart} / {@code serverSeqStart}. */
+    public static final int SEQ_START_OFFSET = 8;
+    /** Frame offset of {@code clientSeqEnd} / {@code serverSeqEnd}. */
+    public static final int SEQ_END_OFFSET = 12;
+
+    private final int nameSize;
+    private final int loginUserDataSize;
+    private final int loginRspUserDataSize;
+    private final int loginMsgSize;
+    private final int loginFrameSize;
+    private final int loginUserDataOffset;
+    private final int useShmOffset;
+    private final int clientNameOffset;
+    private final int lastServerNameOffset;
+    private final int rspMsgSize;
+    private final int rspFrameSize;
+    private final int rspUserDataOffset;
+    private final int statusOffset;
+    private final int serverNameOffset;
+    private final int errorMsgOffset;
+
+    /**
+     * @param config sizes and alignments of names and user data.
+     */
+    public LoginCodec(final TcpShmConfig config)
+    {
+        nameSize = config.nameSize();
+        loginUserDataSize = config.loginUserDataSize();
+        loginRspUserDataSize = config.loginRspUserDataSize();
+
+        final int o = Bits.roundUp(8, config.loginUserDataAlign());
+        loginUserDataOffset = 8 + o;
+        useShmOffset = loginUserDataOffset + loginUserDataSize;
+        clientNameOffset = useShmOffset + 1;
+        lastServerNameOffset = clientNameOffset + nameSize;
+        loginMsgSize = 8 + loginBodySize(config);
+        loginFrameSize = Bits.roundUp8(loginMsgSize);
+
+        final int p = Bits.roundUp(8, config.loginRspUserDataAlign());
+        rspUserDataOffset = 8 + p;
+        statusOffset = rspUserDataOffset + loginRspUserDataSize;
+        serverNameOffset = statusOffset + 1;
+        errorMsgOffset = serverNameOffset + nameSize;
+        rspMsgSize = 8 + rspBodySize(config);
+        rspFrameSize = Bits.roundUp8(rspMsgSize);
+    }
+
+    private static int loginBodySize(final TcpShmConfig c)
+    {
+        final int o = Bits.roundUp(8, c.loginUserDataAlign());
+        return Bits.roundUp(o + c.loginUserDataSize() + 1 + 2 * c.nameSize(), Math.max(4, c.loginUserDataAlign()));
+    }
+
+    private static int rspBodySize(final TcpShmConfig c)
+    {
+        final int p = Bits.roundUp(8, c.loginRspUserDataAlign());
+        return Bits.roundUp(p + c.loginRspUserDataSize() + 1 + c.nameSize() + ERROR_MSG_SIZE,
+            Math.max(4, c.loginRspUserDataAlign()));
+    }
+
+    /**
+     * @param config a configuration (validated or not).
+     * @return bytes of a login frame on the wire, padding included.
+     */
+    public static int loginFrameSize(final TcpShmConfig config)
+    {
+        return Bits.roundUp8(8 + loginBodySize(config));
+    }
+
+    /**
+     * @param config a configuration (validated or not).
+     * @return bytes of a login response frame on the wire, padding included.
+     */
+    public static int rspFrameSize(final TcpShmConfig config)
+    {
+        return Bits.roundUp8(8 + rspBodySize(config));
+    }
+
+    /** @return the header {@code size} of a login (52 with defaults). */
+    public int loginMsgSize()
+    {
+        return loginMsgSize;
+    }
+
+    /** @return bytes of a login frame (56 with defaults). */
+    public int loginFrameSize()
+    {
+        return loginFrameSize;
+    }
+
+    /** @return the header {@code size} of a response (68 with defaults). */
+    public int rspMsgSize()
+    {
+        return rspMsgSize;
+    }
+
+    /** @return bytes of a response frame (72 with defaults). */
+    public int rspFrameSize()
+    {
+        return rspFrameSize;
+    }
+
+    /** @return frame offset of the login's user data. */
+    public int loginUserDataOffset()
+    {
+        return loginUserDataOffset;
+    }
+
+    /** @return bytes of the login's user data. */
+    public int loginUserDataSize()
+    {
+        return loginUserDataSize;
+    }
+
+    /** @return frame offset of {@code useShm}. */
+    public int useShmOffset()
+    {
+        return useShmOffset;
+    }
+
+    /** @return frame offset of {@code clientName}. */
+    public int clientNameOffset()
+    {
+        return clientNameOffset;
+    }
+
+    /** @return frame offset of {@code lastServerName}. */
+    public int lastServerNameOffset()
+    {
+        return lastServerNameOffset;
+    }
+
+    /** @return frame offset of the response's user data. */
+    public int rspUserDataOffset()
+    {
+        return rspUserDataOffset;
+    }
+
+    /** @return bytes of the response's user data. */
+    public int rspUserDataSize()
+    {
+        return loginRspUserDataSize;
+    }
+
+    /** @return frame offset of {@code status}. */
+    public int statusOffset()
+    {
+        return statusOffset;
+    }
+
+    /** @return frame offset of {@code serverName}. */
+    public int serverNameOffset()
+    {
+        return serverNameOffset;
+    }
+
+    /** @return frame offset of {@code errorMsg}. */
+    public int errorMsgOffset()
+    {
+        return errorMsgOffset;
+    }
+
+    /** @return bytes of a name field. */
+    public int nameSize()
+    {
+        return nameSize;
+    }
+
+    /**
+     * Writes a whole login frame at offset 0 of {@code frame} (whose order must be the TCP byte
+     * order); every byte not set by a field is zero.
+     *
+     * @param frame destination, at least {@link #loginFrameSize()} bytes.
+     * @param clientAck the client's {@code myAck}, carried in the header.
+     * @param seqStart {@code clientSeqStart}.
+     * @param seqEnd {@code clientSeqEnd}.
+     * @param userData user data bytes (at most the configured size; the rest is zero) or null.
+     * @param useShm the SHM flag.
+     * @param clientName the client's name.
+     * @param lastServerName the remembered server name, or "" for none.
+     */
+    public void encodeLogin(
+        final ByteBuffer frame, final int clientAck, final int seqStart, final int seqEnd, final byte[] userData,
+        final boolean useShm, final String clientName, final String lastServerName)
+    {
+        zero(frame, 0, loginFrameSize);
+        FrameHeader.write(frame, 0, loginMsgSize, LOGIN_TYPE, clientAck);
+        frame.putInt(SEQ_START_OFFSET, seqStart);
+        frame.putInt(SEQ_END_OFFSET, seqEnd);
+        putBytes(frame, loginUserDataOffset, userData, loginUserDataSize);
+        frame.put(useShmOffset, (byte)(useShm ? 1 : 0));
+        putName(frame, clientNameOffset, clientName, nameSize);
+        putName(frame, lastServerNameOffset, lastServerName, nameSize);
+    }
+
+    /**
+     * Writes a whole login response frame at offset 0 of {@code frame} except its user data, which
+     * the caller writes (or leaves as it is) at {@link #rspUserDataOffset()}; every other byte not
+     * set by a field is zero.
+     *
+     * @param frame destination in the TCP byte order, at least {@link #rspFrameSize()} bytes.
+     * @param serverAck the server's {@code myAck}, carried in the header.
+     * @param seqStart {@code serverSeqStart}.
+     * @param seqEnd {@code serverSeqEnd}.
+     * @param status 0, 1 or 2.
+     * @param serverName the server's name (never empty).
+     * @param errorMsg the error text; truncated to 31 bytes.
+     */
+    public void encodeRsp(
+        final ByteBuffer frame, final int serverAck, final int seqStart, final int seqEnd, final int status,
+        final String serverName, final String errorMsg)
+    {
+        zero(frame, 0, rspUserDataOffset);
+        zero(frame, statusOffset, rspFrameSize - statusOffset);
+        FrameHeader.write(frame, 0, rspMsgSize, LOGIN_RSP_TYPE, serverAck);
+        frame.putInt(SEQ_START_OFFSET, seqStart);
+        frame.putInt(SEQ_END_OFFSET, seqEnd);
+        frame.put(statusOffset, (byte)status);
+        putName(frame, serverNameOffset, serverName, nameSize);
+        putName(frame, errorMsgOffset, errorMsg == null ? "" : errorMsg, ERROR_MSG_SIZE);
+    }
+
+    /**
+     * Reads a NUL-terminated name field.
+     *
+     * @param frame the frame.
+     * @param offset offset of the field.
+     * @param fieldSize bytes of the field.
+     * @return the bytes before the first NUL as a Latin-1 string (one char per byte, so no byte is
+     *     lost), or null when the field holds no NUL.
+     */
+    public static String readCString(final ByteBuffer frame, final int offset, final int fieldSize)
+    {
+        for (int i = 0; i < fieldSize; i++)
+        {
+            if (frame.get(offset + i) == 0)
+            {
+                final byte[] bytes = new byte[i];
+                for (int j = 0; j < i; j++)
+                {
+                    bytes[j] = frame.get(offset + j);
+                }
+                return new String(bytes, StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Writes a string into a fixed NUL-terminated field, zero-filling the tail and truncating to
+     * {@code fieldSize - 1} bytes.
+     *
+     * @param frame destination.
+     * @param offset field offset.
+     * @param value text (Latin-1; names are checked to be printable ASCII before they get here).
+     * @param fieldSize bytes of the field.
+     */
+    public static void putName(final ByteBuffer frame, final int offset, final String value, final int fieldSize)
+    {
+        final byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
+        final int n = Math.min(bytes.length, fieldSize - 1);
+        for (int i = 0; i < fieldSize; i++)
+        {
+            frame.put(offset + i, i < n ? bytes[i] : 0);
+        }
+    }
+
+    private static void putBytes(final ByteBuffer frame, final int offset, final byte[] src, final int fieldSize)
+    {
+        for (int i = 0; i < fieldSize; i++)
+        {
+            frame.put(offset + i, src != null && i < src.length ? src[i] : 0);
+        }
+    }
+
+    private static void zero(final ByteBuffer frame, final int offset, final int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            frame.put(offset + i, (byte)0);
+        }
+    }
+}

@@ -1,0 +1,407 @@
+package io.tcpshm.internal;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * A file mapped read-write into memory, with an advisory byte-range lock held while it is open,
+ * and unmapped deterministically by {@link #close()}.
+ *
+ * <p>Unmapping: on JDK 22 and later the file is mapped through the final Foreign Function and
+ * Memory API ({@code FileChannel.map(..., Arena)}) and unmapped by closing a shared arena, which
+ * the JVM makes safe against concurrent access. On JDK 17 to 21 the mapping is a plain
+ * {@link MappedByteBuffer} released with {@code sun.misc.Unsafe.invokeCleaner} (module
+ * {@code jdk.unsupported}, open to every class path; it prints no warning there). Both paths are
+ * reached reflectively so that the library compiles for Java 17 and needs no JVM flag.
+ *
+ * <p>Files are never resized once they have content: a file of the wrong size is a
+ * configuration mismatch with the peer (a C++ peer would resize it under a live mapping and crash
+ * the other process), and is reported as an {@link IOException} naming both sizes. A missing or
+ * empty file is created with its full size, zero-filled.
+ */
+public final class MappedRegion implements AutoCloseable
+{
+    private static final Mapper MAPPER = Mapper.create();
+
+    private final Path path;
+    private final FileChannel channel;
+    private final ByteBuffer buffer;
+    private final Object arena;
+    private FileLock lock;
+    private boolean closed;
+
+    private MappedRegion(
+        final Path path, final FileChannel channel, final ByteBuffer buffer, final Object arena, final FileLock lock)
+    {
+        this.path = path;
+        this.channel = channel;
+        this.buffer = buffer;
+        this.arena = arena;
+        this.lock = lock;
+    }
+
+    /**
+     * Opens (creating if needed) and maps a file of exactly {@code size} bytes and takes an
+     * exclusive advisory lock on {@code [lockPosition, lockPosition + lockLength)}.
+     *
+     * @param path file to open.
+     * @param size expected size in bytes.
+     * @param shareWithGroup create the file readable and writable by the group too (else owner only).
+     * @param lockPosition first byte of the lock range.
+     * @param lockLength length of the lock range; 0 takes no lock.
+     * @return the mapped region.
+     * @throws IOException with a message naming the file on any failure: wrong size, in use, no access.
+     */
+    public static MappedRegion open(
+        final Path path, final int size, final boolean shareWithGroup, final long lockPosition, final long lockLength)
+        throws IOException
+    {
+        FileChannel channel = null;
+        FileLock lock = null;
+        try
+        {
+            channel = openChannel(path, shareWithGroup);
+            if (lockLength > 0)
+            {
+                lock = tryLock(channel, path, lockPosition, lockLength);
+            }
+            final long existing = channel.size();
+            if (existing == 0)
+            {
+                // new (or never sized) file: give it its full size, zero-filled (sparse where the fs allows)
+                channel.write(ByteBuffer.allocate(1), size - 1);
+            }
+            else if (existing != size)
+            {
+                throw new IOException("File " + path + " has size " + existing + " but this configuration expects " +
+                    size + " bytes: the peer or an earlier run used other settings (queue size, name size?)");
+            }
+            final Object[] arenaOut = new Object[1];
+            final ByteBuffer buffer = MAPPER.map(channel, size, arenaOut);
+            return new MappedRegion(path, channel, buffer, arenaOut[0], lock);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            closeQuietly(lock, channel);
+            if (ex instanceof IOException)
+            {
+                throw (IOException)ex;
+            }
+            throw new IOException("Cannot map " + path + ": " + ex, ex);
+        }
+    }
+
+    /**
+     * Checks whether a file exists, without creating it.
+     *
+     * @param path file to look at.
+     * @return true if a regular file is there.
+     */
+    public static boolean exists(final Path path)
+    {
+        return Files.isRegularFile(path);
+    }
+
+    private static FileChannel openChannel(final Path path, final boolean shareWithGroup) throws IOException
+    {
+        final Set<StandardOpenOption> options =
+            EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        try
+        {
+            final FileAttribute<Set<PosixFilePermission>> perms =
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(shareWithGroup ? "rw-rw----" : "rw-------"));
+            return FileChannel.open(path, options, perms);
+        }
+        catch (final UnsupportedOperationException ex)
+        {
+            return FileChannel.open(path, options);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new IOException("Cannot create " + path + ": directory missing", ex);
+        }
+        catch (final FileSystemException ex)
+        {
+            throw new IOException("Cannot open " + path + ": " + ex.getReason(), ex);
+        }
+    }
+
+    private static FileLock tryLock(final FileChannel channel, final Path path, final long position, final long length)
+        throws IOException
+    {
+        FileLock lock;
+        try
+        {
+            lock = channel.tryLock(position, length, false);
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            lock = null;
+        }
+        if (lock == null)
+        {
+            throw new IOException("File " + path + " is in use: another process (or another client/server in this " +
+                "process) holds its lock; two peers with the same names and directory?");
+        }
+        return lock;
+    }
+
+    /**
+     * @return the mapped bytes; a direct buffer in native byte order, position 0, limit = size.
+     */
+    public ByteBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * @return the file mapped.
+     */
+    public Path path()
+    {
+        return path;
+    }
+
+    /**
+     * Zeroes every byte of the mapping.
+     */
+    public void zero()
+    {
+        final int size = buffer.capacity();
+        int i = 0;
+        for (; i + 8 <= size; i += 8)
+        {
+            buffer.putLong(i, 0L);
+        }
+        for (; i < size; i++)
+        {
+            buffer.put(i, (byte)0);
+        }
+    }
+
+    /**
+     * Unmaps the file, releases the lock and closes the file. Any later access to {@link #buffer()}
+     * is a bug; on JDK 22+ it fails with an exception, on older JDKs it may crash the JVM, so
+     * callers close only what no thread can reach any more. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            MAPPER.unmap(buffer, arena);
+        }
+        finally
+        {
+            closeQuietly(lock, channel);
+            lock = null;
+        }
+    }
+
+    /**
+     * @return true once closed.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    private static void closeQuietly(final FileLock lock, final FileChannel channel)
+    {
+        try
+        {
+            if (lock != null && lock.isValid())
+            {
+                lock.release();
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // closing the channel below releases it anyway
+        }
+        try
+        {
+            if (channel != null)
+            {
+                channel.close();
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // nothing more can be done; the mapping is already gone
+        }
+    }
+
+    /**
+     * The two ways of mapping and unmapping, chosen once by JDK version.
+     */
+    private abstract static class Mapper
+    {
+        abstract ByteBuffer map(FileChannel channel, int size, Object[] arenaOut) throws IOException;
+
+        abstract void unmap(ByteBuffer buffer, Object arena);
+
+        static Mapper create()
+        {
+            if (Runtime.version().feature() >= 22)
+            {
+                try
+                {
+                    return new FfmMapper();
+                }
+                catch (final ReflectiveOperationException ex)
+                {
+                    // fall through to the cleaner
+                }
+            }
+            return new CleanerMapper();
+        }
+    }
+
+    /**
+     * JDK 22+: {@code Arena.ofShared()}, {@code FileChannel.map(mode, 0, size, arena)},
+     * {@code segment.asByteBuffer()}, and {@code arena.close()} to unmap.
+     */
+    private static final class FfmMapper extends Mapper
+    {
+        private final MethodHandle ofShared;
+        private final MethodHandle map;
+        private final MethodHandle asByteBuffer;
+        private final MethodHandle close;
+
+        FfmMapper() throws ReflectiveOperationException
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+            final Class<?> arenaClass = Class.forName("java.lang.foreign.Arena");
+            final Class<?> segmentClass = Class.forName("java.lang.foreign.MemorySegment");
+            ofShared = lookup.findStatic(arenaClass, "ofShared", MethodType.methodType(arenaClass));
+            map = lookup.findVirtual(FileChannel.class, "map", MethodType.methodType(
+                segmentClass, FileChannel.MapMode.class, long.class, long.class, arenaClass));
+            asByteBuffer = lookup.findVirtual(segmentClass, "asByteBuffer", MethodType.methodType(ByteBuffer.class));
+            close = lookup.findVirtual(arenaClass, "close", MethodType.methodType(void.class));
+        }
+
+        @Override
+        ByteBuffer map(final FileChannel channel, final int size, final Object[] arenaOut) throws IOException
+        {
+            Object arena = null;
+            try
+            {
+                arena = ofShared.invoke();
+                final Object segment = map.invoke(channel, FileChannel.MapMode.READ_WRITE, 0L, (long)size, arena);
+                final ByteBuffer buffer = (ByteBuffer)asByteBuffer.invoke(segment);
+                arenaOut[0] = arena;
+                return buffer.order(java.nio.ByteOrder.nativeOrder());
+            }
+            catch (final IOException | RuntimeException | Error ex)
+            {
+                unmap(null, arena);
+                throw ex;
+            }
+            catch (final Throwable ex)
+            {
+                unmap(null, arena);
+                throw new IOException(ex);
+            }
+        }
+
+        @Override
+        void unmap(final ByteBuffer buffer, final Object arena)
+        {
+            if (arena == null)
+            {
+                return;
+            }
+            try
+            {
+                close.invoke(arena);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                throw ex;
+            }
+            catch (final Throwable ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    /**
+     * JDK 17 to 21: {@code FileChannel.map} and {@code Unsafe.invokeCleaner}; if the cleaner is
+     * unavailable the mapping is left to the garbage collector.
+     */
+    private static final class CleanerMapper extends Mapper
+    {
+        private final MethodHandle invokeCleaner;
+
+        CleanerMapper()
+        {
+            MethodHandle handle = null;
+            try
+            {
+                final Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+                final java.lang.reflect.Field field = unsafeClass.getDeclaredField("theUnsafe");
+                field.setAccessible(true);
+                final Object unsafe = field.get(null);
+                handle = MethodHandles.lookup()
+                    .findVirtual(unsafeClass, "invokeCleaner", MethodType.methodType(void.class, ByteBuffer.class))
+                    .bindTo(unsafe);
+            }
+            catch (final ReflectiveOperationException | RuntimeException ex)
+            {
+                handle = null;
+            }
+            invokeCleaner = handle;
+        }
+
+        @Override
+        ByteBuffer map(final FileChannel channel, final int size, final Object[] arenaOut) throws IOException
+        {
+            return channel.map(FileChannel.MapMode.READ_WRITE, 0, size).order(java.nio.ByteOrder.nativeOrder());
+        }
+
+        @Override
+        void unmap(final ByteBuffer buffer, final Object arena)
+        {
+            if (invokeCleaner == null || buffer == null)
+            {
+                return;
+            }
+            try
+            {
+                invokeCleaner.invokeExact(buffer);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                throw ex;
+            }
+            catch (final Throwable ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+}

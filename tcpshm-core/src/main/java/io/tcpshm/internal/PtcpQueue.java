@@ -1,0 +1,410 @@
+package io.tcpshm.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The persistent TCP send queue (PROTOCOL.md, "PTCP queue file"), over a mapped file of
+ * {@code Q + 20} bytes: {@code Q / 8} blocks holding messages exactly as they go on the wire, then
+ * the u32 fields {@code writeIdx}, {@code readIdx}, {@code sendIdx}, {@code readSeq} and
+ * {@code myAck} in host byte order.
+ *
+ * <p>Single-threaded: one thread owns a queue at a time (the connection's TCP thread). The index
+ * fields live in the mapping itself, so whatever the process has pushed survives its crash (the
+ * pages belong to the page cache, not to the process). Each field is also cached in a Java field
+ * so the hot path never reads the mapping back. Stores that publish a change to a crash-recovering
+ * reader ({@code writeIdx} after the message bytes, {@code myAck}) are release stores: a plain
+ * store could be reordered by the JIT before the bytes it covers, and a SIGKILL in between would
+ * leave an index pointing at garbage. On x86 a release store is a plain {@code mov}.
+ *
+ * <p>Known limit shared with the C++ original: compaction moves bytes and then rewrites three
+ * indices; a crash in the middle leaves a file that the login sanity check rejects (reported, not
+ * silently lost).
+ */
+public final class PtcpQueue
+{
+    /** Bytes after the blocks. */
+    public static final int INDEX_AREA = 20;
+
+    private static final VarHandle HOST_INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+    private final int queueSize;
+    private final int blockCount;
+    private final int writeIdxOffset;
+    private final int readIdxOffset;
+    private final int sendIdxOffset;
+    private final int readSeqOffset;
+    private final int myAckOffset;
+    private final ByteBuffer wire;
+    private final ByteBuffer host;
+    private final ByteBuffer sendView;
+
+    private int writeIdx;
+    private int readIdx;
+    private int sendIdx;
+    private int readSeq;
+    private int myAck;
+    /** One past the newest message ever pushed; valid after {@link #sanityCheck()}. */
+    private int writeSeq;
+    /** Bytes of the block at {@code sendIdx} already written to a socket (a partial write). */
+    private int sendPartial;
+    /** Blocks of the message handed out by {@link #alloc(int)} and not yet pushed, else 0. */
+    private int allocBlocks;
+
+    /**
+     * @param mapped the whole file, {@code queueSize + 20} bytes.
+     * @param queueSize {@code tcpQueueSize}, a multiple of 8.
+     * @param wireOrder the TCP byte order, used for message headers.
+     */
+    public PtcpQueue(final ByteBuffer mapped, final int queueSize, final ByteOrder wireOrder)
+    {
+        if (mapped.capacity() != queueSize + INDEX_AREA)
+        {
+            throw new IllegalArgumentException("PTCP mapping is " + mapped.capacity() + " bytes, expected " +
+                (queueSize + INDEX_AREA));
+        }
+        this.queueSize = queueSize;
+        this.blockCount = queueSize / 8;
+        this.writeIdxOffset = queueSize;
+        this.readIdxOffset = queueSize + 4;
+        this.sendIdxOffset = queueSize + 8;
+        this.readSeqOffset = queueSize + 12;
+        this.myAckOffset = queueSize + 16;
+        this.wire = mapped.duplicate().order(wireOrder);
+        this.host = mapped.duplicate().order(ByteOrder.nativeOrder());
+        this.sendView = mapped.duplicate();
+        load();
+    }
+
+    /**
+     * @param queueSize {@code tcpQueueSize}.
+     * @return the size of a PTCP file.
+     */
+    public static int fileSize(final int queueSize)
+    {
+        return queueSize + INDEX_AREA;
+    }
+
+    private void load()
+    {
+        writeIdx = host.getInt(writeIdxOffset);
+        readIdx = host.getInt(readIdxOffset);
+        sendIdx = host.getInt(sendIdxOffset);
+        readSeq = host.getInt(readSeqOffset);
+        myAck = host.getInt(myAckOffset);
+        writeSeq = readSeq;
+        sendPartial = 0;
+        allocBlocks = 0;
+    }
+
+    /**
+     * Walks the queue from {@code readIdx} as PROTOCOL.md says a login must: every message's stamped
+     * ack is not newer than {@code myAck}, every size is valid, and the walk ends exactly at
+     * {@code writeIdx}. On success {@link #seqStart()} and {@link #seqEnd()} are valid.
+     *
+     * @return null when the file is sound, else a description of the first problem found.
+     */
+    public String sanityCheck()
+    {
+        load();
+        if (Integer.compareUnsigned(writeIdx, blockCount) > 0)
+        {
+            return "writeIdx " + Bits.u32(writeIdx) + " is beyond the queue's " + blockCount + " blocks";
+        }
+        if (Integer.compareUnsigned(readIdx, writeIdx) > 0)
+        {
+            return "readIdx " + Bits.u32(readIdx) + " is beyond writeIdx " + writeIdx;
+        }
+        int idx = readIdx;
+        int end = readSeq;
+        while (idx < writeIdx)
+        {
+            final int offset = idx * 8;
+            final int size = FrameHeader.size(wire, offset);
+            final int ack = FrameHeader.ackSeq(wire, offset);
+            if (size < Bits.HEADER_LENGTH)
+            {
+                return "message " + Bits.u32(end) + " at block " + idx + " has size " + size;
+            }
+            if (Bits.isNewer(ack, myAck))
+            {
+                return "message " + Bits.u32(end) + " at block " + idx + " carries ack " + Bits.u32(ack) +
+                    ", newer than myAck " + Bits.u32(myAck);
+            }
+            idx += (size + 7) >>> 3;
+            end++;
+        }
+        if (idx != writeIdx)
+        {
+            return "the last message ends at block " + idx + ", not at writeIdx " + writeIdx;
+        }
+        writeSeq = end;
+        if (Integer.compareUnsigned(sendIdx, readIdx) < 0 || Integer.compareUnsigned(sendIdx, writeIdx) > 0)
+        {
+            sendIdx = readIdx;
+            putIndex(sendIdxOffset, sendIdx);
+        }
+        return null;
+    }
+
+    /** Zeroes the whole file (a reset: a new persistent connection). */
+    public void reset()
+    {
+        for (int i = 0; i < queueSize + INDEX_AREA; i += 4)
+        {
+            host.putInt(i, 0);
+        }
+        load();
+    }
+
+    /**
+     * Reserves room for a message and writes its {@code size}; the caller fills {@code msgType} and
+     * payload, then calls {@link #push()}. Moves the live region to the start of the queue when
+     * that makes room (and only then).
+     *
+     * @param payloadLength payload bytes.
+     * @return byte offset of the message header in the mapping, or -1 when there is no room now.
+     */
+    public int alloc(final int payloadLength)
+    {
+        final int size = payloadLength + Bits.HEADER_LENGTH;
+        final int blocks = (size + 7) >>> 3;
+        if (blocks > blockCount - writeIdx)
+        {
+            if (blocks > blockCount - writeIdx + readIdx)
+            {
+                return -1;
+            }
+            compact();
+        }
+        final int offset = writeIdx * 8;
+        wire.putShort(offset + FrameHeader.SIZE_OFFSET, (short)size);
+        wire.putShort(offset + FrameHeader.TYPE_OFFSET, (short)0);
+        allocBlocks = blocks;
+        return offset;
+    }
+
+    private void compact()
+    {
+        final int live = writeIdx - readIdx;
+        final int from = readIdx * 8;
+        // forward copy to a lower address is safe for overlapping ranges
+        for (int i = 0; i < live * 8; i += 8)
+        {
+            wire.putLong(i, wire.getLong(from + i));
+        }
+        writeIdx -= readIdx;
+        sendIdx -= readIdx;
+        readIdx = 0;
+        putIndex(sendIdxOffset, sendIdx);
+        putIndex(readIdxOffset, 0);
+        HOST_INT.setRelease(host, writeIdxOffset, writeIdx);
+    }
+
+    /**
+     * @return true when a message was allocated and not yet pushed.
+     */
+    public boolean hasAllocated()
+    {
+        return allocBlocks != 0;
+    }
+
+    /**
+     * @return byte offset of the header of the allocated message.
+     */
+    public int allocatedOffset()
+    {
+        return writeIdx * 8;
+    }
+
+    /**
+     * Stamps {@code myAck} into the allocated message, pads it with zeros to its 8-byte end, and
+     * makes it part of the queue.
+     */
+    public void push()
+    {
+        final int offset = writeIdx * 8;
+        final int size = FrameHeader.size(wire, offset);
+        wire.putInt(offset + FrameHeader.ACK_OFFSET, myAck);
+        for (int i = offset + size, end = offset + allocBlocks * 8; i < end; i++)
+        {
+            wire.put(i, (byte)0);
+        }
+        writeIdx += allocBlocks;
+        allocBlocks = 0;
+        writeSeq++;
+        HOST_INT.setRelease(host, writeIdxOffset, writeIdx);
+    }
+
+    /**
+     * @return true when queued bytes have not been written to the socket yet.
+     */
+    public boolean hasUnsent()
+    {
+        return sendIdx != writeIdx;
+    }
+
+    /**
+     * Sets {@code sendView}'s position and limit to the unsent bytes.
+     *
+     * @return a view of the mapping positioned on the unsent bytes (shared, reused by every call).
+     */
+    public ByteBuffer unsent()
+    {
+        sendView.limit(writeIdx * 8).position(sendIdx * 8 + sendPartial);
+        return sendView;
+    }
+
+    /**
+     * Records that {@code bytes} more unsent bytes reached the socket.
+     *
+     * @param bytes bytes written.
+     */
+    public void sent(final int bytes)
+    {
+        final int total = sendPartial + bytes;
+        sendIdx += total >>> 3;
+        sendPartial = total & 7;
+        putIndex(sendIdxOffset, sendIdx);
+    }
+
+    /**
+     * Applies a peer's ack: releases every message numbered below {@code ackSeq}. Older acks are
+     * ignored. When the queue empties (and nothing is allocated) all indices return to 0.
+     *
+     * @param ackSeq the peer's ack.
+     * @return false when {@code ackSeq} is newer than one past the newest message pushed (a protocol
+     *     error: nothing is changed).
+     */
+    public boolean ack(final int ackSeq)
+    {
+        if (!Bits.isNewer(ackSeq, readSeq))
+        {
+            return true;
+        }
+        if (Bits.isNewer(ackSeq, writeSeq))
+        {
+            return false;
+        }
+        int idx = readIdx;
+        int seq = readSeq;
+        while (seq != ackSeq)
+        {
+            idx += (FrameHeader.size(wire, idx * 8) + 7) >>> 3;
+            seq++;
+        }
+        readSeq = seq;
+        if (idx == writeIdx && allocBlocks == 0)
+        {
+            readIdx = 0;
+            sendIdx = 0;
+            sendPartial = 0;
+            writeIdx = 0;
+            putIndex(readSeqOffset, readSeq);
+            putIndex(sendIdxOffset, 0);
+            putIndex(readIdxOffset, 0);
+            HOST_INT.setRelease(host, writeIdxOffset, 0);
+            return true;
+        }
+        readIdx = idx;
+        if (Integer.compareUnsigned(sendIdx, readIdx) < 0)
+        {
+            sendIdx = readIdx;
+            sendPartial = 0;
+            putIndex(sendIdxOffset, sendIdx);
+        }
+        putIndex(readSeqOffset, readSeq);
+        putIndex(readIdxOffset, readIdx);
+        return true;
+    }
+
+    /**
+     * After a successful login: applies the peer's ack and rewinds {@code sendIdx} to
+     * {@code readIdx} so everything unacked is sent again.
+     *
+     * @param ackSeq the peer's ack from the login handshake (already range-checked).
+     * @return false on a protocol error (see {@link #ack(int)}).
+     */
+    public boolean loginAck(final int ackSeq)
+    {
+        final boolean ok = ack(ackSeq);
+        sendIdx = readIdx;
+        sendPartial = 0;
+        putIndex(sendIdxOffset, sendIdx);
+        return ok;
+    }
+
+    /** @return the count of the peer's messages consumed: the number of the next one expected. */
+    public int myAck()
+    {
+        return myAck;
+    }
+
+    /**
+     * Counts one more consumed peer message.
+     *
+     * @return the new {@code myAck}.
+     */
+    public int incrementMyAck()
+    {
+        final int ack = myAck + 1;
+        myAck = ack;
+        HOST_INT.setRelease(host, myAckOffset, ack);
+        return ack;
+    }
+
+    /** @return number of the oldest queued message. */
+    public int seqStart()
+    {
+        return readSeq;
+    }
+
+    /** @return one past the number of the newest queued message. */
+    public int seqEnd()
+    {
+        return writeSeq;
+    }
+
+    /** @return block index one past the last pushed message. */
+    public int writeIdx()
+    {
+        return writeIdx;
+    }
+
+    /** @return block index of the oldest unacked message. */
+    public int readIdx()
+    {
+        return readIdx;
+    }
+
+    /** @return block index of the first block not yet written to a socket. */
+    public int sendIdx()
+    {
+        return sendIdx;
+    }
+
+    /** @return messages in the queue. */
+    public int queuedCount()
+    {
+        return writeSeq - readSeq;
+    }
+
+    /** @return the mapping in the TCP byte order (message headers). */
+    public ByteBuffer wireBuffer()
+    {
+        return wire;
+    }
+
+    /** @return {@code tcpQueueSize}. */
+    public int queueSize()
+    {
+        return queueSize;
+    }
+
+    private void putIndex(final int offset, final int value)
+    {
+        host.putInt(offset, value);
+    }
+}

@@ -1,0 +1,317 @@
+package io.tcpshm.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One direction of an SHM connection: a single-producer single-consumer ring of variable-size
+ * messages in 64-byte blocks (PROTOCOL.md, "SHM ring file"), layout-compatible with the C++
+ * {@code SPSCVarQueue}. File: {@code C} blocks, then at {@code R = roundUp(S, 128)} the producer's
+ * u32 {@code writeIdx}, at {@code R + 4} the C++ producer's cache of {@code readIdx}, and at
+ * {@code R + 128} the consumer's u32 {@code readIdx}; indices count blocks and run freely.
+ *
+ * <p>An instance plays one role: {@link #producer} or {@link #consumer}; the other role is
+ * another thread or another process (Java or C++).
+ *
+ * <p><b>Memory ordering.</b> The producer writes a message's bytes with plain stores and then
+ * publishes it with a release store of {@code writeIdx}; the consumer reads {@code writeIdx} with
+ * an acquire load before it reads any byte of the message. Release/acquire gives the consumer a
+ * happens-before edge to every byte written before the release, so it never sees a message
+ * before its bytes, nor a stale rewind marker (the marker is written before the release that
+ * covers it). Symmetrically, the consumer publishes {@code readIdx} with a release store after it
+ * has finished reading a message, and the producer reads it with an acquire load before reusing
+ * those blocks, so a slot is never overwritten while it is being read. Each index has exactly one
+ * writer, so no read-modify-write is needed. Against a C++ peer in another process the same
+ * stores are plain {@code mov}s on x86-64 (TSO), which is what the C++ side relies on too.
+ *
+ * <p>Both roles keep their own index in a Java field (they are its only writer), and each keeps a
+ * cache of the other's index so that the shared cache line is read only when the cache says the
+ * ring is full (producer) or empty (consumer).
+ */
+public final class ShmRing
+{
+    /** Bytes of one block. */
+    public static final int BLOCK = 64;
+
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+    private final ByteBuffer host;
+    private final int blockCount;
+    private final int mask;
+    private final int writeIdxOffset;
+    private final int readCacheOffset;
+    private final int readIdxOffset;
+
+    /** Producer: its index. Consumer: its cache of the producer's index. */
+    private int writeIdx;
+    /** Consumer: its index. Producer: its cache of the consumer's index. */
+    private int readIdx;
+    /** Producer: blocks of the allocated, not yet pushed message. Consumer: blocks of the fronted message. */
+    private int pendingBlocks;
+
+    private ShmRing(final ByteBuffer mapped, final int shmQueueSize)
+    {
+        final int expected = fileSize(shmQueueSize);
+        if (mapped.capacity() != expected)
+        {
+            throw new IllegalArgumentException("SHM mapping is " + mapped.capacity() + " bytes, expected " + expected);
+        }
+        this.host = mapped.duplicate().order(ByteOrder.nativeOrder());
+        this.blockCount = shmQueueSize / BLOCK;
+        this.mask = blockCount - 1;
+        final int r = Bits.roundUp(shmQueueSize, 128);
+        this.writeIdxOffset = r;
+        this.readCacheOffset = r + 4;
+        this.readIdxOffset = r + 128;
+    }
+
+    /**
+     * @param shmQueueSize {@code S}, 64 times a power of two.
+     * @return the size of a ring file: {@code roundUp(S, 128) + 256}.
+     */
+    public static int fileSize(final int shmQueueSize)
+    {
+        return Bits.roundUp(shmQueueSize, 128) + 256;
+    }
+
+    /**
+     * @param mapped the whole ring file.
+     * @param shmQueueSize {@code shmQueueSize}.
+     * @return the producer's side of the ring, continuing from the indices in the file.
+     */
+    public static ShmRing producer(final ByteBuffer mapped, final int shmQueueSize)
+    {
+        final ShmRing ring = new ShmRing(mapped, shmQueueSize);
+        ring.loadProducer();
+        return ring;
+    }
+
+    /**
+     * @param mapped the whole ring file.
+     * @param shmQueueSize {@code shmQueueSize}.
+     * @return the consumer's side of the ring, continuing from the indices in the file.
+     */
+    public static ShmRing consumer(final ByteBuffer mapped, final int shmQueueSize)
+    {
+        final ShmRing ring = new ShmRing(mapped, shmQueueSize);
+        ring.loadConsumer();
+        return ring;
+    }
+
+    private void loadProducer()
+    {
+        writeIdx = host.getInt(writeIdxOffset);
+        readIdx = (int)INT.getAcquire(host, readIdxOffset);
+        pendingBlocks = 0;
+    }
+
+    private void loadConsumer()
+    {
+        readIdx = host.getInt(readIdxOffset);
+        writeIdx = (int)INT.getAcquire(host, writeIdxOffset);
+        pendingBlocks = 0;
+    }
+
+    /**
+     * Checks the indices in the file: the producer is at most one ring ahead of the consumer.
+     *
+     * @param ringBuffer a whole ring file.
+     * @param shmQueueSize {@code shmQueueSize}.
+     * @return null when sound, else a description of the problem.
+     */
+    public static String sanityCheck(final ByteBuffer ringBuffer, final int shmQueueSize)
+    {
+        final ShmRing ring = new ShmRing(ringBuffer, shmQueueSize);
+        final int w = (int)INT.getAcquire(ring.host, ring.writeIdxOffset);
+        final int r = (int)INT.getAcquire(ring.host, ring.readIdxOffset);
+        final int used = w - r;
+        if (used < 0 || used > ring.blockCount)
+        {
+            return "writeIdx " + Bits.u32(w) + " and readIdx " + Bits.u32(r) + " are " + used +
+                " blocks apart, outside 0.." + ring.blockCount;
+        }
+        return null;
+    }
+
+    /** Re-reads this side's state after the file was zeroed (a reset). */
+    public void reload(final boolean asProducer)
+    {
+        if (asProducer)
+        {
+            loadProducer();
+        }
+        else
+        {
+            loadConsumer();
+        }
+    }
+
+    /**
+     * Producer: the blocks a message of this payload needs.
+     *
+     * @param payloadLength payload bytes.
+     * @return blocks of 64 bytes.
+     */
+    public static int blocksFor(final int payloadLength)
+    {
+        return (payloadLength + Bits.HEADER_LENGTH + BLOCK - 1) / BLOCK;
+    }
+
+    /**
+     * Producer: reserves room for a message and writes its {@code size} and a zero type. When the
+     * message does not fit before the end of the ring, writes a rewind marker ({@code size = 0}) at
+     * the current slot and publishes it (release store of {@code writeIdx}, as the C++ producer
+     * does), and the message starts at slot 0.
+     *
+     * @param payloadLength payload bytes; the caller has checked that the message fits the ring.
+     * @return byte offset of the header, or -1 when the ring is full now.
+     */
+    public int alloc(final int payloadLength)
+    {
+        final int size = payloadLength + Bits.HEADER_LENGTH;
+        final int blocks = (size + BLOCK - 1) / BLOCK;
+        final int tail = blockCount - (writeIdx & mask);
+        final int padding = blocks > tail ? tail : 0;
+        final int needed = writeIdx + blocks + padding - blockCount;
+        if (readIdx - needed < 0)
+        {
+            readIdx = (int)INT.getAcquire(host, readIdxOffset);
+            // the C++ producer keeps its cache here; keep it meaningful and never newer than readIdx
+            host.putInt(readCacheOffset, readIdx);
+            if (readIdx - needed < 0)
+            {
+                return -1;
+            }
+        }
+        if (padding != 0)
+        {
+            host.putShort((writeIdx & mask) * BLOCK, (short)0);
+            writeIdx += padding;
+            INT.setRelease(host, writeIdxOffset, writeIdx);
+        }
+        final int offset = (writeIdx & mask) * BLOCK;
+        host.putShort(offset + FrameHeader.SIZE_OFFSET, (short)size);
+        host.putShort(offset + FrameHeader.TYPE_OFFSET, (short)0);
+        pendingBlocks = blocks;
+        return offset;
+    }
+
+    /** @return true when a message was allocated and not yet pushed. */
+    public boolean hasAllocated()
+    {
+        return pendingBlocks != 0;
+    }
+
+    /**
+     * Producer: publishes the allocated message with a release store of {@code writeIdx}.
+     */
+    public void push()
+    {
+        writeIdx += pendingBlocks;
+        pendingBlocks = 0;
+        INT.setRelease(host, writeIdxOffset, writeIdx);
+    }
+
+    /**
+     * Consumer: finds the oldest unconsumed message, skipping a rewind marker.
+     *
+     * @return byte offset of its header; -1 when the ring is empty; -2 when the ring holds a
+     *     header that cannot be valid (size 1..7, or more blocks than the producer published).
+     */
+    public int front()
+    {
+        if (readIdx == writeIdx)
+        {
+            writeIdx = (int)INT.getAcquire(host, writeIdxOffset);
+            if (readIdx == writeIdx)
+            {
+                return -1;
+            }
+        }
+        int offset = (readIdx & mask) * BLOCK;
+        int size = host.getShort(offset) & 0xFFFF;
+        if (size == 0)
+        {
+            if (offset == 0)
+            {
+                return -2; // a marker at slot 0 would skip a whole ring: no producer writes one
+            }
+            readIdx += blockCount - (readIdx & mask);
+            INT.setRelease(host, readIdxOffset, readIdx);
+            if (readIdx == writeIdx)
+            {
+                writeIdx = (int)INT.getAcquire(host, writeIdxOffset);
+                if (readIdx == writeIdx)
+                {
+                    return -1;
+                }
+            }
+            offset = 0;
+            size = host.getShort(0) & 0xFFFF;
+        }
+        final int blocks = (size + BLOCK - 1) / BLOCK;
+        if (size < Bits.HEADER_LENGTH || blocks > writeIdx - readIdx)
+        {
+            return -2;
+        }
+        pendingBlocks = blocks;
+        return offset;
+    }
+
+    /**
+     * Consumer: releases the message returned by the last {@link #front()} (release store of
+     * {@code readIdx}, after every read of the message).
+     */
+    public void pop()
+    {
+        readIdx += pendingBlocks;
+        pendingBlocks = 0;
+        INT.setRelease(host, readIdxOffset, readIdx);
+    }
+
+    /** @return this side's view of {@code writeIdx} (its own index for a producer, a cache for a consumer). */
+    public int writeIdx()
+    {
+        return writeIdx;
+    }
+
+    /** @return this side's view of {@code readIdx} (its own index for a consumer, a cache for a producer). */
+    public int readIdx()
+    {
+        return readIdx;
+    }
+
+    /** @return blocks in the ring. */
+    public int blockCount()
+    {
+        return blockCount;
+    }
+
+    /** @return the mapping in host byte order. */
+    public ByteBuffer buffer()
+    {
+        return host;
+    }
+
+    /**
+     * Reads the shared {@code writeIdx} with acquire ordering (for tools and tests).
+     *
+     * @return the producer's published index.
+     */
+    public int publishedWriteIdx()
+    {
+        return (int)INT.getAcquire(host, writeIdxOffset);
+    }
+
+    /**
+     * Reads the shared {@code readIdx} with acquire ordering (for tools and tests).
+     *
+     * @return the consumer's published index.
+     */
+    public int publishedReadIdx()
+    {
+        return (int)INT.getAcquire(host, readIdxOffset);
+    }
+}
