@@ -92,6 +92,8 @@ public final class TcpShmConnection
     private int recvRead;
     private int recvWrite;
     private int frontFrame;
+    /** Receive-buffer offset up to which the acks of complete frames have been applied. */
+    private int ackScan;
     private long lastRecvTime;
     private long lastSendTime;
     private long lastNow;
@@ -580,6 +582,7 @@ public final class TcpShmConnection
         recvRead = 0;
         recvWrite = 0;
         frontFrame = 0;
+        ackScan = 0;
         heartbeat.clear().limit(0);
         lastRecvTime = now;
         lastSendTime = now;
@@ -660,8 +663,9 @@ public final class TcpShmConnection
         lastNow = now;
         if (frontFrame != 0)
         {
+            readBehindFront(now);
             sendDue(now);
-            return recvHeader;
+            return closing == null ? recvHeader : null;
         }
         final MsgHeader buffered = parseFront();
         if (buffered != null || closing != null)
@@ -823,6 +827,7 @@ public final class TcpShmConnection
         {
             recvRead = 0;
             recvWrite = 0;
+            ackScan = 0;
         }
         final ByteBuffer view = recvReadView;
         view.limit(view.capacity()).position(recvWrite);
@@ -900,6 +905,57 @@ public final class TcpShmConnection
         }
     }
 
+    /**
+     * The current message has not been popped (the user is waiting, e.g. for room to reply). Keep
+     * reading behind it and apply the acks of the frames that arrive: the peer's ack that frees our
+     * queue may sit behind the message we cannot consume until our queue has room (head-of-line
+     * deadlock otherwise). Acks are cumulative, so applying them early and again later is harmless.
+     */
+    private void readBehindFront(final long now)
+    {
+        if (recvWrite == recvBuf.capacity())
+        {
+            if (recvRead > 0 || recvBuf.capacity() < config.tcpRecvBufMaxSize())
+            {
+                relocate(recvBuf.capacity() + (recvRead > 0 ? 0 : 8));
+                recvHeader.wrap(recvBuf, recvBuf, recvRead);
+            }
+            else
+            {
+                return;
+            }
+        }
+        final int n = read();
+        if (n > 0)
+        {
+            lastRecvTime = now;
+            scanAcks();
+        }
+    }
+
+    private void scanAcks()
+    {
+        final ByteBuffer buf = recvBuf;
+        int pos = Math.max(ackScan, recvRead + frontFrame);
+        while (recvWrite - pos >= Bits.HEADER_LENGTH)
+        {
+            final int size = FrameHeader.size(buf, pos);
+            final int frame = Bits.roundUp8(size);
+            if (size < Bits.HEADER_LENGTH || frame > recvWrite - pos)
+            {
+                break; // an invalid size is reported when it reaches the front
+            }
+            if (!ptcp.ack(FrameHeader.ackSeq(buf, pos)))
+            {
+                requestClose("Invalid ack " + Bits.u32(FrameHeader.ackSeq(buf, pos)) +
+                    ": newer than one past the newest message sent (" + Bits.u32(ptcp.seqEnd()) + ")", null);
+                return;
+            }
+            pos += frame;
+        }
+        ackScan = pos;
+    }
+
     private MsgHeader frontTcp()
     {
         if (frontFrame != 0)
@@ -915,32 +971,43 @@ public final class TcpShmConnection
 
     private void makeRoom(final int frame)
     {
-        if (recvRead + frame <= recvBuf.capacity())
+        if (recvRead + frame > recvBuf.capacity())
         {
-            return;
+            relocate(frame);
         }
+    }
+
+    /**
+     * Moves the unread bytes to the start of the receive buffer, first growing it (up to
+     * {@code tcpRecvBufMaxSize}, doubling) when it is smaller than {@code needed}. Rare: only when a
+     * frame straddles the end of the buffer.
+     */
+    private void relocate(final int needed)
+    {
         final int live = recvWrite - recvRead;
-        if (frame > recvBuf.capacity())
+        final int shift = recvRead;
+        if (needed > recvBuf.capacity())
         {
-            final int capacity = Math.min(config.tcpRecvBufMaxSize(), Math.max(frame, recvBuf.capacity() * 2));
+            final int capacity = Math.min(config.tcpRecvBufMaxSize(), Math.max(needed, recvBuf.capacity() * 2));
             final ByteBuffer bigger = ByteBuffer.allocateDirect(capacity).order(wireOrder);
             for (int i = 0; i < live; i++)
             {
-                bigger.put(i, recvBuf.get(recvRead + i));
+                bigger.put(i, recvBuf.get(shift + i));
             }
             recvBuf = bigger;
             recvReadView = bigger.duplicate();
         }
         else
         {
-            // move the incomplete frame to the start; the destination is below the source, so a forward copy is safe
+            // the destination is below the source, so a forward copy is safe
             for (int i = 0; i < live; i++)
             {
-                recvBuf.put(i, recvBuf.get(recvRead + i));
+                recvBuf.put(i, recvBuf.get(shift + i));
             }
         }
         recvRead = 0;
         recvWrite = live;
+        ackScan = Math.max(0, ackScan - shift);
     }
 
     /** Front of the incoming SHM ring, or null; a corrupt ring closes the connection. */

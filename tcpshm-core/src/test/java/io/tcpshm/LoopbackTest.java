@@ -1,0 +1,267 @@
+package io.tcpshm;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Client and server in one JVM over loopback, TCP and SHM: echo, re-login with re-send, crash
+ * replacement, and the login rules.
+ */
+class LoopbackTest
+{
+    @TempDir
+    Path tmp;
+
+    private final AtomicLong clock = new AtomicLong(1000);
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception
+    {
+        for (int i = toClose.size() - 1; i >= 0; i--)
+        {
+            toClose.get(i).close();
+        }
+    }
+
+    private TcpShmConfig.Builder base()
+    {
+        return TcpShmConfig.builder().shmDir(tmp.resolve("shm")).connectionTimeout(1_000_000).newConnectionTimeout(1_000_000);
+    }
+
+    private TestServer server(final String name, final TcpShmConfig config)
+    {
+        final TestServer s = new TestServer(name, tmp.resolve("server-" + name), config, clock);
+        toClose.add(s);
+        return s;
+    }
+
+    private TestClient client(final String name, final String dir, final TcpShmConfig config)
+    {
+        final TestClient c = new TestClient(name, tmp.resolve(dir), config, clock);
+        toClose.add(c);
+        return c;
+    }
+
+    private void closeNow(final AutoCloseable c) throws Exception
+    {
+        toClose.remove(c);
+        c.close();
+    }
+
+    private static void echoRun(final TestClient c, final long count, final boolean batch)
+    {
+        final boolean ok = c.pollUntil(() ->
+        {
+            while (c.sent < count && c.trySend(batch && (c.sent % 16) != 15))
+            {
+                // fill the queue
+            }
+            return c.received == count;
+        }, 60_000);
+        assertThat(ok).as("echoed %d of %d; client events: %s", c.received, count, c.events).isTrue();
+    }
+
+    @ParameterizedTest(name = "shm={0}")
+    @ValueSource(booleans = {false, true})
+    void echoesManyMessagesOfMixedSizes(final boolean shm) throws Exception
+    {
+        java.nio.file.Files.createDirectories(tmp.resolve("shm"));
+        final TcpShmConfig config = base().build();
+        final TestServer s = server("srv", config);
+        final TestClient c = client("cli", "client", config);
+        assertThat(c.connect(shm, s.port())).as(c.events.toString()).isTrue();
+        assertThat(c.events.all()).containsExactly("loginSuccess srv");
+        echoRun(c, 20_000, false);
+        echoRun(c, 40_000, true);
+        assertThat(c.conn().isClosed()).isFalse();
+        assertThat(s.events.all()).contains("logon cli");
+        assertThat(c.client.lastServerName()).isEqualTo("srv");
+    }
+
+    @ParameterizedTest(name = "shm={0}")
+    @ValueSource(booleans = {false, true})
+    void clientAndServerReplacedAfterCrashLoseAndDuplicateNothing(final boolean shm) throws Exception
+    {
+        java.nio.file.Files.createDirectories(tmp.resolve("shm"));
+        final TcpShmConfig config = base().build();
+        TestServer s = server("srv", config);
+        TestClient c = client("cli", "client", config);
+        assertThat(c.connect(shm, s.port())).isTrue();
+        long sent = 0;
+        long received = 0;
+        for (int round = 0; round < 6; round++)
+        {
+            final long target = sent + 3_000;
+            final TestClient cc = c;
+            assertThat(cc.pollUntil(() ->
+            {
+                while (cc.sent < target && cc.trySend(false))
+                {
+                    // fill
+                }
+                return cc.sent == target && cc.received >= target - 50;
+            }, 30_000)).as("round %d: sent %d received %d queued %d myAck %d; server conns %s; client %s; server %s",
+                round, cc.sent, cc.received, cc.conn().queuedCount(), cc.conn().myAck(),
+                java.util.Arrays.stream(s.server.tcpGroupConnections(0)).map(x -> x + " q=" + x.queuedCount() + " ack=" +
+                x.myAck()).collect(java.util.stream.Collectors.toList()), cc.events, s.events).isTrue();
+            sent = c.sent;
+            received = c.received;
+            // replace the client (as after a crash: no goodbye), every other round the server too
+            closeNow(c);
+            if (round % 2 == 1)
+            {
+                closeNow(s);
+                s = new TestServer("srv", tmp.resolve("server-srv"), config, clock);
+                toClose.add(s);
+                assertThat(s.port()).isNotEqualTo(-1);
+            }
+            c = client("cli", "client", config);
+            c.sent = sent;
+            c.received = received;
+            final TestClient nc = c;
+            final int port = s.port();
+            assertThat(nc.pollUntil(() -> nc.connect(shm, port), 10_000)).as(nc.events.toString()).isTrue();
+        }
+        final long total = c.sent + 2_000;
+        final TestClient fc = c;
+        assertThat(fc.pollUntil(() ->
+        {
+            while (fc.sent < total && fc.trySend(false))
+            {
+                // fill
+            }
+            return fc.received == total;
+        }, 30_000)).as("received %d of %d", fc.received, total).isTrue();
+    }
+
+    @Test
+    void pushesWhileDisconnectedAreResentAfterLogin() throws Exception
+    {
+        final TcpShmConfig config = base().build();
+        final TestServer s = server("srv", config);
+        final TestClient c = client("cli", "client", config);
+        assertThat(c.connect(false, s.port())).isTrue();
+        echoRun(c, 100, false);
+        // the server drops the connection; the client learns it on its next poll
+        s.server.tcpGroupConnections(0)[0].close();
+        assertThat(c.pollUntil(() -> c.conn().isClosed(), 10_000)).isTrue();
+        assertThat(c.events.anyStartsWith("disconnected ")).isTrue();
+        // pushed while logged off: they stay in the persistent queue
+        for (int i = 0; i < 10; i++)
+        {
+            assertThat(c.trySend(false)).isTrue();
+        }
+        assertThat(c.conn().queuedCount()).isGreaterThanOrEqualTo(10);
+        assertThat(c.pollUntil(() -> c.connect(false, s.port()), 10_000)).as(c.events.toString()).isTrue();
+        echoRun(c, 200, false);
+        assertThat(s.events.all()).contains("disconnected cli Closed by user");
+    }
+
+    @Test
+    void seqMismatchIsReportedOnBothSides() throws Exception
+    {
+        final TcpShmConfig config = base().build();
+        final TestServer s = server("srv", config);
+        TestClient c = client("cli", "client", config);
+        assertThat(c.connect(false, s.port())).isTrue();
+        echoRun(c, 5, false);
+        closeNow(c);
+        // corrupt the client's myAck (as the C++ fixture does): it claims 9 replies consumed
+        final Path file = tmp.resolve("client").resolve("cli_srv.ptcp");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+            java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE))
+        {
+            final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder());
+            b.putInt(0, 9);
+            ch.write(b, config.tcpQueueSize() + 16);
+        }
+        c = client("cli", "client", config);
+        final TestClient c2 = c;
+        assertThat(c2.pollUntil(() -> c2.connect(false, s.port()) || c2.events.anyStartsWith("seqMismatch"), 10_000)).isTrue();
+        // the server still holds its 5 echoes: the client popped them but its ack for the last ones went out with no message
+        assertThat(c2.events.all()).contains("seqMismatch 9 5 5 5 0 5");
+        assertThat(s.events.all()).contains("seqMismatch 5 0 5 9 5 5");
+        assertThat(c2.conn().isClosed()).isTrue();
+    }
+
+    @Test
+    void serverNameChangeResetsTheConnection() throws Exception
+    {
+        final TcpShmConfig config = base().build();
+        final TestServer s1 = server("srvA", config);
+        final TestClient c = client("cli", "client", config);
+        assertThat(c.connect(false, s1.port())).isTrue();
+        echoRun(c, 50, false);
+        closeNow(s1);
+        assertThat(c.pollUntil(() -> c.conn().isClosed(), 10_000)).isTrue();
+        final TestServer s2 = server("srvB", config);
+        c.sent = 0;
+        c.received = 0;
+        assertThat(c.pollUntil(() -> c.connect(false, s2.port()), 10_000)).as(c.events.toString()).isTrue();
+        assertThat(c.client.lastServerName()).isEqualTo("srvB");
+        assertThat(c.conn().ptcpFile()).isEqualTo(tmp.resolve("client").resolve("cli_srvB.ptcp"));
+        assertThat(c.conn().myAck()).isZero();
+        echoRun(c, 50, false);
+    }
+
+    @Test
+    void duplicateLoginIsRefused() throws Exception
+    {
+        final TcpShmConfig config = base().build();
+        final TestServer s = server("srv", config);
+        final TestClient c1 = client("cli", "client1", config);
+        final TestClient c2 = client("cli", "client2", config);
+        assertThat(c1.connect(false, s.port())).isTrue();
+        assertThat(c2.connect(false, s.port())).isFalse();
+        assertThat(c2.events.all()).containsExactly("loginReject Already logged on");
+        echoRun(c1, 10, false);
+    }
+
+    @Test
+    void maxClientCountIsEnforced() throws Exception
+    {
+        final TcpShmConfig config = base().maxTcpConnsPerGrp(2).build();
+        final TestServer s = server("srv", config);
+        assertThat(client("c1", "d1", config).connect(false, s.port())).isTrue();
+        assertThat(client("c2", "d2", config).connect(false, s.port())).isTrue();
+        final TestClient c3 = client("c3", "d3", config);
+        assertThat(c3.connect(false, s.port())).isFalse();
+        assertThat(c3.events.all()).containsExactly("loginReject Max client cnt exceeded");
+    }
+
+    @Test
+    void loginRejectCarriesTheCallbacksMessage() throws Exception
+    {
+        final TcpShmConfig config = base().build();
+        final TestServer s = server("srv", config);
+        s.rejectWith = "bad password";
+        final TestClient c = client("cli", "client", config);
+        assertThat(c.connect(false, s.port())).isFalse();
+        assertThat(c.events.all()).containsExactly("loginReject bad password");
+        s.rejectWith = "";
+        assertThat(c.connect(false, s.port())).isFalse();
+        assertThat(c.events.all()).containsExactly("loginReject bad password", "loginReject Login Reject");
+        assertThat(c.client.lastServerName()).isEmpty();
+    }
+
+    @Test
+    void secondClientWithSameNameAndDirectoryFailsClearly()
+    {
+        final TcpShmConfig config = base().build();
+        client("cli", "client", config);
+        final Throwable error = org.assertj.core.api.Assertions.catchThrowable(() ->
+            new TcpShmClient("cli", tmp.resolve("client"), config, new TestClient("x", tmp.resolve("other"), config, clock)));
+        assertThat(error).isInstanceOf(java.io.IOException.class).hasMessageContaining("in use");
+    }
+}

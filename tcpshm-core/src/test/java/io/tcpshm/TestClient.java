@@ -1,0 +1,190 @@
+package io.tcpshm;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A client polled by the test thread, sending numbered messages and checking that the echoes
+ * come back exactly once and in order: payload = 8-byte sequence number, then bytes derived from it.
+ */
+final class TestClient implements ClientHandler, AutoCloseable
+{
+    final Events events = new Events();
+    final AtomicLong clock;
+    final TcpShmClient client;
+    final TcpShmConfig config;
+    boolean shm;
+    long sent;
+    long received;
+    long popDeferred;
+    boolean autoPop = true;
+
+    TestClient(final String name, final Path dir, final TcpShmConfig config, final AtomicLong clock)
+    {
+        this.clock = clock;
+        this.config = config;
+        try
+        {
+            this.client = new TcpShmClient(name, dir, config, this);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    TcpShmConnection conn()
+    {
+        return client.connection();
+    }
+
+    boolean connect(final boolean useShm, final int port)
+    {
+        shm = useShm;
+        return client.connect(useShm, "127.0.0.1", port, new byte[] {0x55});
+    }
+
+    static int lengthFor(final long seq)
+    {
+        return (int)(8 + (seq * 37) % 200);
+    }
+
+    static int typeFor(final long seq)
+    {
+        return 1 + (int)(seq % 7);
+    }
+
+    static byte byteFor(final long seq, final int i)
+    {
+        return (byte)(seq * 31 + i);
+    }
+
+    /** Tries to push message number {@code sent}; returns false when the queue is full. */
+    boolean trySend(final boolean more)
+    {
+        final int length = lengthFor(sent);
+        final MsgHeader h = conn().alloc(length);
+        if (h == null)
+        {
+            return false;
+        }
+        h.msgType(typeFor(sent));
+        final ByteBuffer b = h.buffer();
+        final int off = h.payloadOffset();
+        b.putLong(off, sent);
+        for (int i = 8; i < length; i++)
+        {
+            b.put(off + i, byteFor(sent, i));
+        }
+        if (more)
+        {
+            conn().pushMore();
+        }
+        else
+        {
+            conn().push();
+        }
+        sent++;
+        return true;
+    }
+
+    void poll()
+    {
+        client.pollTcp(clock.get());
+        if (shm)
+        {
+            client.pollShm();
+        }
+    }
+
+    /** Polls until {@code done} or the iteration budget is spent; returns done's final value. */
+    boolean pollUntil(final BooleanSupplier done, final long maxMillis)
+    {
+        final long deadline = System.nanoTime() + maxMillis * 1_000_000L;
+        while (!done.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                return false;
+            }
+            poll();
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+
+    @Override
+    public void close()
+    {
+        client.stop();
+    }
+
+    @Override
+    public void onSystemError(final String message, final Exception cause)
+    {
+        events.add("systemError " + message);
+    }
+
+    @Override
+    public void onLoginReject(final LoginResponse response)
+    {
+        events.add("loginReject " + response.errorMessage());
+    }
+
+    @Override
+    public long onLoginSuccess(final LoginResponse response)
+    {
+        events.add("loginSuccess " + response.serverName());
+        return clock.get();
+    }
+
+    @Override
+    public void onSeqNumberMismatch(final long localAck, final long localSeqStart, final long localSeqEnd,
+        final long remoteAck, final long remoteSeqStart, final long remoteSeqEnd)
+    {
+        events.add("seqMismatch " + localAck + " " + localSeqStart + " " + localSeqEnd + " " + remoteAck + " " +
+            remoteSeqStart + " " + remoteSeqEnd);
+    }
+
+    @Override
+    public void onServerMsg(final MsgHeader header)
+    {
+        if (!autoPop)
+        {
+            popDeferred++;
+            return;
+        }
+        final ByteBuffer b = header.buffer();
+        final int off = header.payloadOffset();
+        final long seq = b.getLong(off);
+        if (seq != received)
+        {
+            throw new AssertionError("expected echo " + received + " but got " + seq);
+        }
+        final int length = lengthFor(seq);
+        if (header.payloadLength() != length || header.msgType() != typeFor(seq))
+        {
+            throw new AssertionError("echo " + seq + " has length " + header.payloadLength() + " type " +
+                header.msgType() + ", expected " + length + " / " + typeFor(seq));
+        }
+        for (int i = 8; i < length; i++)
+        {
+            if (b.get(off + i) != byteFor(seq, i))
+            {
+                throw new AssertionError("echo " + seq + " payload byte " + i + " differs");
+            }
+        }
+        received++;
+        conn().pop();
+    }
+
+    @Override
+    public void onDisconnected(final String reason, final Exception cause)
+    {
+        events.add("disconnected " + reason);
+    }
+}

@@ -1,0 +1,159 @@
+package io.tcpshm;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * A server polled by its own thread against a fake clock, echoing every message (same type and
+ * payload, popping before pushing) unless told otherwise. Records every callback.
+ */
+final class TestServer implements ServerHandler, AutoCloseable
+{
+    final Events events = new Events();
+    final AtomicLong clock;
+    final TcpShmServer server;
+    final TcpShmConfig config;
+    volatile boolean echo = true;
+    volatile String rejectWith;
+    volatile BiConsumer<TcpShmConnection, MsgHeader> onMsg;
+    private volatile boolean running = true;
+    private final Thread thread;
+    private volatile Throwable failure;
+
+    TestServer(final String name, final Path dir, final TcpShmConfig config, final AtomicLong clock)
+    {
+        this.clock = clock;
+        this.config = config;
+        this.server = new TcpShmServer(name, dir, config, this);
+        if (!server.start("127.0.0.1", 0))
+        {
+            throw new IllegalStateException("server did not start: " + events);
+        }
+        thread = new Thread(this::run, "test-server-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    int port()
+    {
+        return server.localPort();
+    }
+
+    private void run()
+    {
+        try
+        {
+            while (running)
+            {
+                final long now = clock.get();
+                server.pollCtl(now);
+                for (int g = 0; g < config.maxTcpGrps(); g++)
+                {
+                    server.pollTcp(now, g);
+                }
+                for (int g = 0; g < config.maxShmGrps(); g++)
+                {
+                    server.pollShm(g);
+                }
+                Thread.onSpinWait();
+            }
+        }
+        catch (final Throwable t)
+        {
+            failure = t;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        try
+        {
+            thread.join(10_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        server.stop();
+        if (failure != null)
+        {
+            throw new AssertionError("server thread failed", failure);
+        }
+    }
+
+    @Override
+    public void onSystemError(final String message, final Exception cause)
+    {
+        events.add("systemError " + message);
+    }
+
+    @Override
+    public int onNewConnection(final InetSocketAddress remoteAddress, final LoginRequest login, final LoginResponse response)
+    {
+        events.add("newConnection " + login.clientName() + " shm=" + login.useShm());
+        response.userData().put(response.userDataOffset(), (byte)0x52);
+        final String reject = rejectWith;
+        if (reject != null)
+        {
+            response.errorMessage(reject);
+            return -1;
+        }
+        return 0;
+    }
+
+    @Override
+    public void onClientFileError(final TcpShmConnection conn, final String reason, final Exception cause)
+    {
+        events.add("fileError " + reason);
+    }
+
+    @Override
+    public void onSeqNumberMismatch(final TcpShmConnection conn, final long localAck, final long localSeqStart,
+        final long localSeqEnd, final long remoteAck, final long remoteSeqStart, final long remoteSeqEnd)
+    {
+        events.add("seqMismatch " + localAck + " " + localSeqStart + " " + localSeqEnd + " " + remoteAck + " " +
+            remoteSeqStart + " " + remoteSeqEnd);
+    }
+
+    @Override
+    public void onClientLogon(final InetSocketAddress remoteAddress, final TcpShmConnection conn)
+    {
+        events.add("logon " + conn.remoteName());
+    }
+
+    @Override
+    public void onClientDisconnected(final TcpShmConnection conn, final String reason, final Exception cause)
+    {
+        events.add("disconnected " + conn.remoteName() + " " + reason);
+    }
+
+    @Override
+    public void onClientMsg(final TcpShmConnection conn, final MsgHeader header)
+    {
+        final BiConsumer<TcpShmConnection, MsgHeader> custom = onMsg;
+        if (custom != null)
+        {
+            custom.accept(conn, header);
+            return;
+        }
+        if (!echo)
+        {
+            conn.pop();
+            return;
+        }
+        final int length = header.payloadLength();
+        final MsgHeader out = conn.alloc(length);
+        if (out == null)
+        {
+            return; // no room: the same message comes again at the next poll
+        }
+        out.msgType(header.msgType());
+        out.buffer().put(out.payloadOffset(), header.buffer(), header.payloadOffset(), length);
+        conn.pop();
+        conn.push();
+    }
+}
