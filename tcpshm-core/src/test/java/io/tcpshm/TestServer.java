@@ -16,9 +16,13 @@ final class TestServer implements ServerHandler, AutoCloseable
     final TcpShmServer server;
     final TcpShmConfig config;
     volatile boolean echo = true;
+    /** While set the server thread does not poll at all (a hung peer). */
+    volatile boolean paused;
     volatile String rejectWith;
     volatile BiConsumer<TcpShmConnection, MsgHeader> onMsg;
     private volatile boolean running = true;
+    /** Completed poll iterations of the server thread. */
+    volatile long iterations;
     private final Thread thread;
     private volatile Throwable failure;
 
@@ -36,6 +40,21 @@ final class TestServer implements ServerHandler, AutoCloseable
         thread.start();
     }
 
+    /** Waits until the server thread has completed {@code n} more whole poll iterations. */
+    void awaitIterations(final long n)
+    {
+        final long target = iterations + n + 1;
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (iterations < target)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("server thread stalled");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     int port()
     {
         return server.localPort();
@@ -47,6 +66,11 @@ final class TestServer implements ServerHandler, AutoCloseable
         {
             while (running)
             {
+                if (paused)
+                {
+                    Thread.onSpinWait();
+                    continue;
+                }
                 final long now = clock.get();
                 server.pollCtl(now);
                 for (int g = 0; g < config.maxTcpGrps(); g++)
@@ -57,6 +81,7 @@ final class TestServer implements ServerHandler, AutoCloseable
                 {
                     server.pollShm(g);
                 }
+                iterations++;
                 Thread.onSpinWait();
             }
         }

@@ -1,0 +1,313 @@
+package io.tcpshm;
+
+import io.tcpshm.internal.FrameHeader;
+import io.tcpshm.internal.LoginCodec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Heartbeats and timeouts on a fake clock, malformed frames and names from a raw socket peer,
+ * and prompt acks on a one-way stream.
+ */
+class ProtocolEdgeTest
+{
+    @TempDir
+    Path tmp;
+
+    private final AtomicLong clock = new AtomicLong(1000);
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception
+    {
+        for (int i = toClose.size() - 1; i >= 0; i--)
+        {
+            toClose.get(i).close();
+        }
+    }
+
+    private TestServer server(final TcpShmConfig config)
+    {
+        final TestServer s = new TestServer("srv", tmp.resolve("server"), config, clock);
+        toClose.add(s);
+        return s;
+    }
+
+    private TestClient client(final TcpShmConfig config)
+    {
+        final TestClient c = new TestClient("cli", tmp.resolve("client"), config, clock);
+        toClose.add(c);
+        return c;
+    }
+
+    private static boolean waitFor(final BooleanSupplier condition)
+    {
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+
+    /** A hand-driven client socket that logs in with any name and sends any bytes. */
+    private final class RawPeer implements AutoCloseable
+    {
+        final SocketChannel socket;
+        final LoginCodec codec;
+        final ByteBuffer rsp;
+
+        RawPeer(final TcpShmConfig config, final int port) throws IOException
+        {
+            socket = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+            codec = new LoginCodec(config);
+            rsp = ByteBuffer.allocate(codec.rspFrameSize()).order(config.byteOrder());
+            toClose.add(this);
+        }
+
+        void login(final String name, final String lastServer) throws IOException
+        {
+            final ByteBuffer frame = ByteBuffer.allocate(codec.loginFrameSize()).order(rsp.order());
+            codec.encodeLogin(frame, 0, 0, 0, null, false, name, lastServer);
+            frame.clear();
+            while (frame.hasRemaining())
+            {
+                socket.write(frame);
+            }
+            rsp.clear();
+            while (rsp.hasRemaining())
+            {
+                if (socket.read(rsp) < 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        int status()
+        {
+            return rsp.get(codec.statusOffset());
+        }
+
+        String errorMsg()
+        {
+            return LoginCodec.readCString(rsp, codec.errorMsgOffset(), LoginCodec.ERROR_MSG_SIZE);
+        }
+
+        void sendHeader(final int size, final int type, final int ack) throws IOException
+        {
+            final ByteBuffer b = ByteBuffer.allocate(8).order(rsp.order());
+            FrameHeader.write(b, 0, size, type, ack);
+            while (b.hasRemaining())
+            {
+                socket.write(b);
+            }
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            socket.close();
+        }
+    }
+
+    @ParameterizedTest(name = "shm={0}")
+    @ValueSource(booleans = {false, true})
+    void heartbeatsKeepAnIdleLinkUpOnAFakeClock(final boolean shm)
+    {
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).build(); // timeout 10, heartbeat 3
+        final TestServer s = server(config);
+        final TestClient c = client(config);
+        assertThat(c.connect(shm, s.port())).isTrue();
+        for (int t = 0; t < 200; t++)
+        {
+            clock.incrementAndGet();
+            // both sides poll at this time before it moves on (the server's thread may be descheduled)
+            for (int i = 0; i < 100; i++)
+            {
+                c.poll();
+            }
+            s.awaitIterations(2 * config.ctlSocketPollPeriod());
+            for (int i = 0; i < 100; i++)
+            {
+                c.poll();
+            }
+        }
+        assertThat(c.events.all()).containsExactly("loginSuccess srv");
+        assertThat(c.conn().isClosed()).isFalse();
+        assertThat(s.events.all()).containsExactly("newConnection cli shm=" + shm, "logon cli");
+    }
+
+    @ParameterizedTest(name = "shm={0}")
+    @ValueSource(booleans = {false, true})
+    void aSilentServerTimesOutOnTheClient(final boolean shm) throws Exception
+    {
+        Files.createDirectories(tmp.resolve("shm"));
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp.resolve("shm")).ctlSocketPollPeriod(1).build();
+        final TestServer s = server(config);
+        final TestClient c = client(config);
+        assertThat(c.connect(shm, s.port())).isTrue();
+        s.paused = true;
+        for (int t = 0; t < 10; t++)
+        {
+            clock.incrementAndGet();
+            c.poll();
+        }
+        assertThat(c.conn().isClosed()).as("not closed at exactly connectionTimeout").isFalse();
+        clock.incrementAndGet();
+        c.poll();
+        assertThat(c.conn().isClosed()).isTrue();
+        assertThat(c.events.all()).containsExactly("loginSuccess srv", "disconnected Timeout");
+        s.paused = false;
+    }
+
+    @Test
+    void aClientThatNeverSpeaksAfterLoginTimesOutOnTheServer() throws Exception
+    {
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).build();
+        final TestServer s = server(config);
+        final RawPeer peer = new RawPeer(config, s.port());
+        peer.login("cli", "");
+        assertThat(peer.status()).isZero();
+        assertThat(waitFor(() -> s.events.all().contains("logon cli"))).isTrue();
+        clock.addAndGet(11);
+        assertThat(waitFor(() -> s.events.all().contains("disconnected cli Timeout"))).as(s.events.toString()).isTrue();
+    }
+
+    @Test
+    void aSocketThatNeverLogsInIsClosedAtNewConnectionTimeout() throws Exception
+    {
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).build();
+        final TestServer s = server(config);
+        final SocketChannel idle = SocketChannel.open(new InetSocketAddress("127.0.0.1", s.port()));
+        toClose.add(idle);
+        // half a login, then silence
+        idle.write(ByteBuffer.wrap(new byte[] {52, 0, 1, 0}));
+        final TestClient c = client(config);
+        assertThat(c.connect(false, s.port())).as("a pending socket does not block other logins").isTrue();
+        clock.addAndGet(4);
+        final ByteBuffer b = ByteBuffer.allocate(16);
+        idle.configureBlocking(true);
+        idle.socket().setSoTimeout(10_000);
+        assertThat(idle.socket().getInputStream().read()).as("closed without a response").isEqualTo(-1);
+    }
+
+    @ParameterizedTest(name = "size={0}")
+    @ValueSource(ints = {0, 4, 7, 8008, 9000, 65535})
+    void anInvalidFrameSizeClosesTheConnectionWithAReason(final int size) throws Exception
+    {
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).build();
+        final TestServer s = server(config);
+        final TestClient good = new TestClient("good", tmp.resolve("good"), config, clock);
+        toClose.add(good);
+        assertThat(good.connect(false, s.port())).isTrue();
+        final RawPeer peer = new RawPeer(config, s.port());
+        peer.login("cli", "");
+        assertThat(peer.status()).isZero();
+        peer.sendHeader(size, 5, 0);
+        final String expected = size < 8 ? "disconnected cli Invalid msg size " + size + " (below 8)" :
+            "disconnected cli Msg size " + size + " larger than tcpRecvBufMaxSize 8000";
+        assertThat(waitFor(() -> s.events.all().contains(expected))).as(s.events.toString()).isTrue();
+        // everyone else is still served
+        assertThat(good.pollUntil(() ->
+        {
+            while (good.sent < 100 && good.trySend(false))
+            {
+                // fill
+            }
+            return good.received == 100;
+        }, 10_000)).isTrue();
+    }
+
+    @Test
+    void anAckForMessagesNeverSentClosesTheConnection() throws Exception
+    {
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).build();
+        final TestServer s = server(config);
+        final RawPeer peer = new RawPeer(config, s.port());
+        peer.login("cli", "");
+        peer.sendHeader(8, 0, 5);
+        assertThat(waitFor(() -> s.events.any(e -> e.startsWith("disconnected cli Invalid ack 5"))))
+            .as(s.events.toString()).isTrue();
+    }
+
+    @ParameterizedTest(name = "name={0}")
+    @ValueSource(strings = {"../x", "..", ".", "a/b", "", "tab\tname", "caf\u00e9"})
+    void anInvalidClientNameIsRejectedAndCreatesNoFile(final String name) throws Exception
+    {
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp.resolve("shm")).build();
+        Files.createDirectories(tmp.resolve("shm"));
+        final TestServer s = server(config);
+        final RawPeer peer = new RawPeer(config, s.port());
+        peer.login(name, "srv");
+        assertThat(peer.status()).isEqualTo(2);
+        assertThat(peer.errorMsg()).isEqualTo("Invalid client name");
+        try (Stream<Path> files = Files.walk(tmp))
+        {
+            assertThat(files.filter(Files::isRegularFile).map(Path::toString))
+                .noneMatch(f -> f.endsWith(".ptcp") || f.endsWith(".shm"));
+        }
+        assertThat(s.events.all()).isEmpty();
+    }
+
+    @Test
+    void aOneWayStreamOfHundredQueuesCompletesWhileTheClockStandsStill()
+    {
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).build();
+        final TestServer s = server(config);
+        final long[] seen = {0};
+        s.onMsg = (conn, h) ->
+        {
+            if (h.buffer().getLong(h.payloadOffset()) != seen[0])
+            {
+                throw new AssertionError("out of order at " + seen[0]);
+            }
+            seen[0]++;
+            conn.pop();
+        };
+        final TestClient c = client(config);
+        assertThat(c.connect(false, s.port())).isTrue();
+        // 100 x the 2000-byte queue in messages of 8 + 8..207 bytes: about 2000 messages
+        long bytes = 0;
+        final long deadline = System.nanoTime() + 30_000_000_000L;
+        while (bytes < 100L * config.tcpQueueSize())
+        {
+            final int length = TestClient.lengthFor(c.sent);
+            if (c.trySend(false))
+            {
+                bytes += 8 + length;
+            }
+            c.poll();
+            assertThat(System.nanoTime()).as("stream stalled at %d bytes", bytes).isLessThan(deadline);
+        }
+        final long total = c.sent;
+        assertThat(waitFor(() -> s.events.all().size() >= 0 && readVolatile(seen) == total)).isTrue();
+        assertThat(clock.get()).isEqualTo(1000);
+    }
+
+    private static synchronized long readVolatile(final long[] box)
+    {
+        return box[0];
+    }
+}
