@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -75,6 +77,8 @@ public final class TcpShmServer
     private final ByteBuffer rspFrame;
     private final LoginResponse rspView;
     private ServerSocketChannel listener;
+    /** Readiness of the listener: {@code accept()} allocates even when nothing is pending, {@code selectNow()} does not. */
+    private Selector acceptSelector;
     private int socketCountdown;
     private boolean stopped;
 
@@ -159,12 +163,16 @@ public final class TcpShmServer
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             channel.bind(new InetSocketAddress(host, port), 64);
             channel.configureBlocking(false);
+            acceptSelector = Selector.open();
+            channel.register(acceptSelector, SelectionKey.OP_ACCEPT);
             listener = channel;
             return true;
         }
         catch (final IOException | RuntimeException ex)
         {
             handler.onSystemError("Cannot listen on " + host + ":" + port + ": " + ex, ex);
+            closeQuietly(acceptSelector);
+            acceptSelector = null;
             if (channel != null)
             {
                 try
@@ -315,6 +323,7 @@ public final class TcpShmServer
         }
         stopped = true;
         closeQuietly(listener);
+        closeQuietly(acceptSelector);
         listener = null;
         for (final PendingLogin p : pending)
         {
@@ -386,6 +395,11 @@ public final class TcpShmServer
         SocketChannel channel = null;
         try
         {
+            if (acceptSelector.selectNow() == 0)
+            {
+                return;
+            }
+            acceptSelector.selectedKeys().clear();
             channel = listener.accept();
             if (channel == null)
             {
@@ -620,7 +634,7 @@ public final class TcpShmServer
         }
     }
 
-    private static void closeQuietly(final java.nio.channels.Channel channel)
+    private static void closeQuietly(final java.io.Closeable channel)
     {
         if (channel != null)
         {

@@ -91,6 +91,34 @@ final class TestServer implements ServerHandler, AutoCloseable
         }
     }
 
+    /** Stops the polling thread (the server stays up) so that the test thread can poll it itself. */
+    void detach()
+    {
+        running = false;
+        try
+        {
+            thread.join(10_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One poll of everything, from the caller's thread (after {@link #detach()}). */
+    void pollOnce(final long now)
+    {
+        server.pollCtl(now);
+        for (int g = 0; g < config.maxTcpGrps(); g++)
+        {
+            server.pollTcp(now, g);
+        }
+        for (int g = 0; g < config.maxShmGrps(); g++)
+        {
+            server.pollShm(g);
+        }
+    }
+
     @Override
     public void close()
     {
