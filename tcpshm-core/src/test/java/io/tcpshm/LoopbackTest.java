@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Client and server in one JVM over loopback, TCP and SHM: echo, re-login with re-send, crash
@@ -263,5 +264,49 @@ class LoopbackTest
         final Throwable error = org.assertj.core.api.Assertions.catchThrowable(() ->
             new TcpShmClient("cli", tmp.resolve("client"), config, new TestClient("x", tmp.resolve("other"), config, clock)));
         assertThat(error).isInstanceOf(java.io.IOException.class).hasMessageContaining("in use");
+    }
+
+    @Test
+    void receiveBufferGrowsForLargeMessagesUpToItsMax() throws Exception
+    {
+        final TcpShmConfig config = base().tcpQueueSize(80_000).tcpRecvBufInitSize(256).tcpRecvBufMaxSize(16_000).build();
+        final TestServer s = server("srv", config);
+        final TestClient c = client("cli", "client", config);
+        assertThat(c.connect(false, s.port())).isTrue();
+        final int[] sizes = {100, 1_000, 5_000, 15_000, 16_000 - 8, 300, 12_345};
+        final long[] echoed = {0};
+        final TcpShmConnection conn = c.conn();
+        for (final int size : sizes)
+        {
+            final MsgHeader h = conn.alloc(size);
+            assertThat(h).isNotNull();
+            h.msgType(9);
+            for (int i = 0; i < size; i++)
+            {
+                h.buffer().put(h.payloadOffset() + i, (byte)(size + i));
+            }
+            conn.push();
+        }
+        c.autoPop = false;
+        int next = 0;
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (next < sizes.length && System.nanoTime() < deadline)
+        {
+            c.poll();
+            final MsgHeader h = conn.front();
+            if (h != null)
+            {
+                assertThat(h.payloadLength()).isEqualTo(sizes[next]);
+                for (int i = 0; i < sizes[next]; i++)
+                {
+                    assertThat(h.buffer().get(h.payloadOffset() + i)).isEqualTo((byte)(sizes[next] + i));
+                }
+                conn.pop();
+                next++;
+            }
+        }
+        assertThat(next).isEqualTo(sizes.length);
+        assertThatThrownBy(() -> conn.alloc(16_000 - 7)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("16000");
     }
 }
