@@ -353,63 +353,90 @@ public final class TcpShmConfig
         {
         }
 
-        /** @param v bytes of a name field including the NUL (default 16). @return this */
+        /**
+         * @param v bytes of a name field including the NUL (default 16).
+         * @return this
+         */
         public Builder nameSize(final int v)
         {
             nameSize = v;
             return this;
         }
 
-        /** @param v bytes of an SHM ring: 64 times a power of two (default 2048). @return this */
+        /**
+         * @param v bytes of an SHM ring: 64 times a power of two (default 2048).
+         * @return this
+         */
         public Builder shmQueueSize(final int v)
         {
             shmQueueSize = v;
             return this;
         }
 
-        /** @param v little-endian TCP headers (default true). @return this */
+        /**
+         * @param v little-endian TCP headers (default true).
+         * @return this
+         */
         public Builder toLittleEndian(final boolean v)
         {
             toLittleEndian = v;
             return this;
         }
 
-        /** @param v bytes of the persistent TCP send queue, multiple of 8 (default 2000). @return this */
+        /**
+         * @param v bytes of the persistent TCP send queue, multiple of 8 (default 2000).
+         * @return this
+         */
         public Builder tcpQueueSize(final int v)
         {
             tcpQueueSize = v;
             return this;
         }
 
-        /** @param v initial TCP receive buffer, multiple of 8 (default 2000). @return this */
+        /**
+         * @param v initial TCP receive buffer, multiple of 8 (default 2000).
+         * @return this
+         */
         public Builder tcpRecvBufInitSize(final int v)
         {
             tcpRecvBufInitSize = v;
             return this;
         }
 
-        /** @param v largest TCP receive buffer, multiple of 8 (default 8000). @return this */
+        /**
+         * @param v largest TCP receive buffer, multiple of 8 (default 8000).
+         * @return this
+         */
         public Builder tcpRecvBufMaxSize(final int v)
         {
             tcpRecvBufMaxSize = v;
             return this;
         }
 
-        /** @param v set TCP_NODELAY (default true). @return this */
+        /**
+         * @param v set TCP_NODELAY (default true).
+         * @return this
+         */
         public Builder tcpNoDelay(final boolean v)
         {
             tcpNoDelay = v;
             return this;
         }
 
-        /** @param v receive silence that closes a connection, user time units (default 10). @return this */
+        /**
+         * @param v receive silence that closes a connection, user time units (default 10).
+         * @return this
+         */
         public Builder connectionTimeout(final long v)
         {
             connectionTimeout = v;
             return this;
         }
 
-        /** @param v send silence after which a heartbeat goes out, user time units (default 3). @return this */
+        /**
+         * @param v send silence after which a heartbeat goes out, user time units (default 3).
+         * @return this
+         */
         public Builder heartBeatInterval(final long v)
         {
             heartBeatInterval = v;
@@ -440,49 +467,70 @@ public final class TcpShmConfig
             return this;
         }
 
-        /** @param v server: sockets accepted but not logged in (default 5). @return this */
+        /**
+         * @param v server: sockets accepted but not logged in (default 5).
+         * @return this
+         */
         public Builder maxNewConnections(final int v)
         {
             maxNewConnections = v;
             return this;
         }
 
-        /** @param v server: SHM groups (default 1). @return this */
+        /**
+         * @param v server: SHM groups (default 1).
+         * @return this
+         */
         public Builder maxShmGrps(final int v)
         {
             maxShmGrps = v;
             return this;
         }
 
-        /** @param v server: SHM slots per group (default 4). @return this */
+        /**
+         * @param v server: SHM slots per group (default 4).
+         * @return this
+         */
         public Builder maxShmConnsPerGrp(final int v)
         {
             maxShmConnsPerGrp = v;
             return this;
         }
 
-        /** @param v server: TCP groups (default 1). @return this */
+        /**
+         * @param v server: TCP groups (default 1).
+         * @return this
+         */
         public Builder maxTcpGrps(final int v)
         {
             maxTcpGrps = v;
             return this;
         }
 
-        /** @param v server: TCP slots per group (default 4). @return this */
+        /**
+         * @param v server: TCP slots per group (default 4).
+         * @return this
+         */
         public Builder maxTcpConnsPerGrp(final int v)
         {
             maxTcpConnsPerGrp = v;
             return this;
         }
 
-        /** @param v server: time allowed for a full login after accept, user time units (default 3). @return this */
+        /**
+         * @param v server: time allowed for a full login after accept, user time units (default 3).
+         * @return this
+         */
         public Builder newConnectionTimeout(final long v)
         {
             newConnectionTimeout = v;
             return this;
         }
 
-        /** @param v directory of the SHM ring files (default {@code /dev/shm}). @return this */
+        /**
+         * @param v directory of the SHM ring files (default {@code /dev/shm}).
+         * @return this
+         */
         public Builder shmDir(final Path v)
         {
             shmDir = v;
@@ -491,7 +539,8 @@ public final class TcpShmConfig
 
         /**
          * @param v prompt-ack byte threshold (default: a quarter of {@code tcpQueueSize}, the peer's
-         *     queue size when both sides share settings). @return this
+         *     queue size when both sides share settings).
+         * @return this
          */
         public Builder ackThresholdBytes(final int v)
         {
@@ -499,28 +548,40 @@ public final class TcpShmConfig
             return this;
         }
 
-        /** @param v prompt-ack delay, user time units (default {@code heartBeatInterval / 3}). @return this */
+        /**
+         * @param v prompt-ack delay, user time units (default {@code heartBeatInterval / 3}).
+         * @return this
+         */
         public Builder ackDelay(final long v)
         {
             ackDelay = v;
             return this;
         }
 
-        /** @param v server: {@code pollCtl} calls per round of system calls (default 64). @return this */
+        /**
+         * @param v server: {@code pollCtl} calls per round of system calls (default 64).
+         * @return this
+         */
         public Builder ctlSocketPollPeriod(final int v)
         {
             ctlSocketPollPeriod = v;
             return this;
         }
 
-        /** @param v client: milliseconds to wait for connect and for the login response (default 10000). @return this */
+        /**
+         * @param v client: milliseconds to wait for connect and for the login response (default 10000).
+         * @return this
+         */
         public Builder loginTimeoutMillis(final int v)
         {
             loginTimeoutMillis = v;
             return this;
         }
 
-        /** @param v create files and directories group-readable/writable (default false: owner only). @return this */
+        /**
+         * @param v create files and directories group-readable/writable (default false: owner only).
+         * @return this
+         */
         public Builder shareFilesWithGroup(final boolean v)
         {
             shareFilesWithGroup = v;

@@ -135,7 +135,11 @@ public final class ShmRing
         return null;
     }
 
-    /** Re-reads this side's state after the file was zeroed (a reset). */
+    /**
+     * Re-reads this side's state after the file was zeroed (a reset).
+     *
+     * @param asProducer true for the producer's side, false for the consumer's.
+     */
     public void reload(final boolean asProducer)
     {
         if (asProducer)
