@@ -45,6 +45,9 @@ public final class TcpShmConfig
     private final Path shmDir;
     private final int ackThresholdBytes;
     private final long ackDelay;
+    /** As given to the builder (-1: derived), so that {@link #toBuilder()} keeps deriving. */
+    private final int ackThresholdBytesSetting;
+    private final long ackDelaySetting;
     private final int ctlSocketPollPeriod;
     private final int loginTimeoutMillis;
     private final boolean shareFilesWithGroup;
@@ -73,6 +76,8 @@ public final class TcpShmConfig
         shmDir = b.shmDir;
         ackThresholdBytes = b.ackThresholdBytes >= 0 ? b.ackThresholdBytes : Math.max(8, b.tcpQueueSize / 4);
         ackDelay = b.ackDelay >= 0 ? b.ackDelay : b.heartBeatInterval / 3;
+        ackThresholdBytesSetting = b.ackThresholdBytes;
+        ackDelaySetting = b.ackDelay;
         ctlSocketPollPeriod = b.ctlSocketPollPeriod;
         loginTimeoutMillis = b.loginTimeoutMillis;
         shareFilesWithGroup = b.shareFilesWithGroup;
@@ -120,8 +125,8 @@ public final class TcpShmConfig
         b.maxTcpConnsPerGrp = maxTcpConnsPerGrp;
         b.newConnectionTimeout = newConnectionTimeout;
         b.shmDir = shmDir;
-        b.ackThresholdBytes = ackThresholdBytes;
-        b.ackDelay = ackDelay;
+        b.ackThresholdBytes = ackThresholdBytesSetting;
+        b.ackDelay = ackDelaySetting;
         b.ctlSocketPollPeriod = ctlSocketPollPeriod;
         b.loginTimeoutMillis = loginTimeoutMillis;
         b.shareFilesWithGroup = shareFilesWithGroup;
