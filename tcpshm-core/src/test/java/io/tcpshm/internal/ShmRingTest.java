@@ -290,6 +290,41 @@ class ShmRingTest
         assertThat(fileInt(file, 256 + 128)).isEqualTo((int)afterPush);
     }
 
+    /** The room rule of PROTOCOL.md as an oracle, on random indices (some near 2^32) for C = 8. */
+    @Test
+    void roomRuleOracleOnRandomIndices() throws Exception
+    {
+        final int s = 512;
+        final int cap = 8;
+        final ByteBuffer file = ring("oracle.shm", s);
+        final Random random = new Random(99);
+        for (int i = 0; i < 3000; i++)
+        {
+            final int w = random.nextBoolean() ? random.nextInt() : -random.nextInt(20);
+            final int r = w - random.nextInt(cap + 1);
+            final int k = 1 + random.nextInt(cap);
+            final int p = cap - Integer.remainderUnsigned(w, cap);
+            final boolean rewind = k > p;
+            final int need = w + k + (rewind ? p : 0) - cap;
+            final boolean room = r - need >= 0;
+            seed(file, s, w, r);
+            final ShmRing producer = ShmRing.producer(file, s);
+            final int off = producer.alloc(payloadForBlocks(k));
+            final String what = "w=" + Integer.toUnsignedString(w) + " r=" + Integer.toUnsignedString(r) + " k=" + k;
+            if (!room)
+            {
+                assertThat(off).as(what).isEqualTo(-1);
+                assertThat(producer.publishedWriteIdx()).as(what).isEqualTo(w);
+                continue;
+            }
+            assertThat(off).as(what).isEqualTo(rewind ? 0 : Integer.remainderUnsigned(w, cap) * 64);
+            assertThat(producer.publishedWriteIdx()).as(what).isEqualTo(rewind ? w + p : w);
+            producer.push();
+            assertThat(producer.publishedWriteIdx()).as(what).isEqualTo(w + (rewind ? p : 0) + k);
+            assertThat(ShmRing.sanityCheck(file, s)).as(what).isNull();
+        }
+    }
+
     @Test
     void indicesWrapPast2To32() throws Exception
     {
