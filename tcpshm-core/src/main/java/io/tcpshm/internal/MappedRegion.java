@@ -9,15 +9,18 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -40,15 +43,23 @@ public final class MappedRegion implements AutoCloseable
 {
     private static final Mapper MAPPER = Mapper.create();
 
+    /**
+     * Files open in this process, one channel each (guarded by itself). The locks are POSIX record
+     * locks, owned by the process: closing any descriptor of a file drops all of them, so a file is
+     * never opened twice at once, else closing one region (or a refused second open) would silently
+     * unlock the others for other processes.
+     */
+    private static final Map<Object, SharedChannel> OPEN_FILES = new HashMap<>();
+
     private final Path path;
-    private final FileChannel channel;
+    private final SharedChannel channel;
     private final ByteBuffer buffer;
     private final Object arena;
     private FileLock lock;
     private boolean closed;
 
     private MappedRegion(
-        final Path path, final FileChannel channel, final ByteBuffer buffer, final Object arena, final FileLock lock)
+        final Path path, final SharedChannel channel, final ByteBuffer buffer, final Object arena, final FileLock lock)
     {
         this.path = path;
         this.channel = channel;
@@ -73,38 +84,75 @@ public final class MappedRegion implements AutoCloseable
         final Path path, final int size, final boolean shareWithGroup, final long lockPosition, final long lockLength)
         throws IOException
     {
-        FileChannel channel = null;
+        SharedChannel shared = null;
         FileLock lock = null;
+        synchronized (OPEN_FILES)
+        {
+            try
+            {
+                shared = acquireChannel(path, shareWithGroup);
+                final FileChannel channel = shared.channel;
+                if (lockLength > 0)
+                {
+                    lock = tryLock(channel, path, lockPosition, lockLength);
+                }
+                final long existing = channel.size();
+                if (existing == 0)
+                {
+                    // new (or never sized) file: give it its full size, zero-filled (sparse where the fs allows)
+                    channel.write(ByteBuffer.allocate(1), size - 1);
+                }
+                else if (existing != size)
+                {
+                    throw new IOException("File " + path + " has size " + existing + " but this configuration expects " +
+                        size + " bytes: the peer or an earlier run used other settings (queue size, name size?)");
+                }
+                final Object[] arenaOut = new Object[1];
+                final ByteBuffer buffer = MAPPER.map(channel, size, arenaOut);
+                return new MappedRegion(path, shared, buffer, arenaOut[0], lock);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                closeQuietly(lock, shared);
+                if (ex instanceof IOException)
+                {
+                    throw (IOException)ex;
+                }
+                throw new IOException("Cannot map " + path + ": " + ex, ex);
+            }
+        }
+    }
+
+    /** Called holding OPEN_FILES: the process's channel of this file, opened (and created) if needed. */
+    private static SharedChannel acquireChannel(final Path path, final boolean shareWithGroup) throws IOException
+    {
+        Object key = fileKey(path);
+        final SharedChannel open = key == null ? null : OPEN_FILES.get(key);
+        if (open != null)
+        {
+            open.users++;
+            return open;
+        }
+        final FileChannel channel = openChannel(path, shareWithGroup);
+        if (key == null)
+        {
+            key = fileKey(path);
+        }
+        final SharedChannel shared = new SharedChannel(key != null ? key : path.toAbsolutePath().normalize(), channel);
+        OPEN_FILES.put(shared.key, shared);
+        return shared;
+    }
+
+    private static Object fileKey(final Path path)
+    {
         try
         {
-            channel = openChannel(path, shareWithGroup);
-            if (lockLength > 0)
-            {
-                lock = tryLock(channel, path, lockPosition, lockLength);
-            }
-            final long existing = channel.size();
-            if (existing == 0)
-            {
-                // new (or never sized) file: give it its full size, zero-filled (sparse where the fs allows)
-                channel.write(ByteBuffer.allocate(1), size - 1);
-            }
-            else if (existing != size)
-            {
-                throw new IOException("File " + path + " has size " + existing + " but this configuration expects " +
-                    size + " bytes: the peer or an earlier run used other settings (queue size, name size?)");
-            }
-            final Object[] arenaOut = new Object[1];
-            final ByteBuffer buffer = MAPPER.map(channel, size, arenaOut);
-            return new MappedRegion(path, channel, buffer, arenaOut[0], lock);
+            final Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            return key != null ? key : path.toAbsolutePath().normalize();
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException ex)
         {
-            closeQuietly(lock, channel);
-            if (ex instanceof IOException)
-            {
-                throw (IOException)ex;
-            }
-            throw new IOException("Cannot map " + path + ": " + ex, ex);
+            return null; // missing: nobody in this process has it open
         }
     }
 
@@ -121,17 +169,32 @@ public final class MappedRegion implements AutoCloseable
 
     private static FileChannel openChannel(final Path path, final boolean shareWithGroup) throws IOException
     {
-        final Set<StandardOpenOption> options =
-            EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        final Set<PosixFilePermission> perms = PosixFilePermissions.fromString(shareWithGroup ? "rw-rw----" : "rw-------");
         try
         {
-            final FileAttribute<Set<PosixFilePermission>> perms =
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(shareWithGroup ? "rw-rw----" : "rw-------"));
-            return FileChannel.open(path, options, perms);
-        }
-        catch (final UnsupportedOperationException ex)
-        {
-            return FileChannel.open(path, options);
+            final FileChannel created;
+            try
+            {
+                created = FileChannel.open(path, EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE_NEW), PosixFilePermissions.asFileAttribute(perms));
+            }
+            catch (final UnsupportedOperationException ex)
+            {
+                return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+            }
+            catch (final FileAlreadyExistsException ex)
+            {
+                return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+            try
+            {
+                Files.setPosixFilePermissions(path, perms); // the umask may have cleared the group bits
+            }
+            catch (final IOException | UnsupportedOperationException ex)
+            {
+                // keep what the umask left
+            }
+            return created;
         }
         catch (final NoSuchFileException ex)
         {
@@ -228,29 +291,48 @@ public final class MappedRegion implements AutoCloseable
         return closed;
     }
 
-    private static void closeQuietly(final FileLock lock, final FileChannel channel)
+    private static void closeQuietly(final FileLock lock, final SharedChannel channel)
     {
-        try
+        synchronized (OPEN_FILES)
         {
-            if (lock != null && lock.isValid())
+            try
             {
-                lock.release();
+                if (lock != null && lock.isValid())
+                {
+                    lock.release();
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // closing the channel releases it anyway
+            }
+            if (channel == null || --channel.users > 0)
+            {
+                return; // other regions of this file still use the channel (and their locks)
+            }
+            OPEN_FILES.remove(channel.key);
+            try
+            {
+                channel.channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // nothing more can be done; the mapping is already gone
             }
         }
-        catch (final IOException ignore)
+    }
+
+    /** One open channel of a file, shared by the regions of this process that map it. */
+    private static final class SharedChannel
+    {
+        final Object key;
+        final FileChannel channel;
+        int users = 1;
+
+        SharedChannel(final Object key, final FileChannel channel)
         {
-            // closing the channel below releases it anyway
-        }
-        try
-        {
-            if (channel != null)
-            {
-                channel.close();
-            }
-        }
-        catch (final IOException ignore)
-        {
-            // nothing more can be done; the mapping is already gone
+            this.key = key;
+            this.channel = channel;
         }
     }
 
