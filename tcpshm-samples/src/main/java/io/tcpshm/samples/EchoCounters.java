@@ -1,0 +1,157 @@
+package io.tcpshm.samples;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The echo client's counters, in a small memory-mapped file in its ptcp directory so that a client
+ * killed at any instruction resumes exactly where it was: messages sent, messages whose echo was
+ * received, and the message being pushed (-1 when none).
+ *
+ * <p>Crash safety comes from the order of release stores (each is ordered after every store
+ * before it, and a SIGKILL leaves the stores already made in the page cache):
+ * <ul>
+ * <li>send: {@code pending = n}, push message {@code n}, {@code sent = n + 1}, {@code pending = -1}.
+ *     On restart {@code pending == sent} means "killed during push n": n is pushed again, and one
+ *     duplicate echo of n is allowed (it exists only if the first push had completed);</li>
+ * <li>receive: {@code received = n + 1}, then pop. On restart the first echo may be n again (killed
+ *     between the two): it is allowed once.</li>
+ * </ul>
+ * Message {@code n} carries the numbers {@link #firstNumber(long)}.. of type {@link EchoProtocol#typeFor(long)}.
+ */
+public final class EchoCounters
+{
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final int SENT = 0;
+    private static final int RECEIVED = 8;
+    private static final int PENDING = 16;
+    /** File size. */
+    public static final int SIZE = 64;
+
+    private final MappedByteBuffer buffer;
+    private final FileChannel channel;
+
+    private EchoCounters(final FileChannel channel, final MappedByteBuffer buffer)
+    {
+        this.channel = channel;
+        this.buffer = buffer;
+    }
+
+    /**
+     * Opens or creates the counters file.
+     *
+     * @param path the file.
+     * @return the counters.
+     * @throws IOException when the file cannot be opened.
+     */
+    public static EchoCounters open(final Path path) throws IOException
+    {
+        final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+        final boolean fresh = channel.size() == 0;
+        final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, SIZE);
+        final EchoCounters counters = new EchoCounters(channel, buffer);
+        if (fresh)
+        {
+            LONG.setRelease(buffer, PENDING, -1L);
+        }
+        return counters;
+    }
+
+    /**
+     * Reads a counters file without keeping it open (for the demo's progress and table).
+     *
+     * @param path the file.
+     * @return {sent, received}, or null when the file does not exist yet.
+     */
+    public static long[] read(final Path path)
+    {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            if (channel.size() < SIZE)
+            {
+                return null;
+            }
+            final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(SIZE).order(ByteOrder.nativeOrder());
+            channel.read(b, 0);
+            return new long[] {b.getLong(SENT), b.getLong(RECEIVED)};
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+    }
+
+    /** @return messages pushed. */
+    public long sent()
+    {
+        return (long)LONG.getAcquire(buffer, SENT);
+    }
+
+    /** @return messages whose echo was received. */
+    public long received()
+    {
+        return (long)LONG.getAcquire(buffer, RECEIVED);
+    }
+
+    /** @return the message being pushed when the last process died, or -1. */
+    public long pending()
+    {
+        return (long)LONG.getAcquire(buffer, PENDING);
+    }
+
+    /** @param n the message about to be pushed. */
+    public void beginSend(final long n)
+    {
+        LONG.setRelease(buffer, PENDING, n);
+    }
+
+    /** @param n the message just pushed. */
+    public void endSend(final long n)
+    {
+        LONG.setRelease(buffer, SENT, n + 1);
+        LONG.setRelease(buffer, PENDING, -1L);
+    }
+
+    /** @param n the message whose echo was just verified (before it is popped). */
+    public void received(final long n)
+    {
+        LONG.setRelease(buffer, RECEIVED, n + 1);
+    }
+
+    /** Clears a pending push found at recovery. */
+    public void clearPending()
+    {
+        LONG.setRelease(buffer, PENDING, -1L);
+    }
+
+    /**
+     * @param n a message index.
+     * @return the first number message {@code n} carries: types cycle 1, 2, 3, 4, so every 4
+     *     messages carry 10 numbers (wrapping in 32 bits like the numbers themselves).
+     */
+    public static int firstNumber(final long n)
+    {
+        final long r = n % EchoProtocol.MAX_TYPE;
+        return (int)(10 * (n / EchoProtocol.MAX_TYPE) + r * (r + 1) / 2);
+    }
+
+    /** Closes the file (the mapping stays valid until collected; nothing is written after this). */
+    public void close()
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // nothing to do
+        }
+    }
+}

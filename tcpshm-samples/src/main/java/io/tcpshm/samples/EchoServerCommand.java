@@ -1,0 +1,215 @@
+package io.tcpshm.samples;
+
+import io.tcpshm.LoginRequest;
+import io.tcpshm.LoginResponse;
+import io.tcpshm.MsgHeader;
+import io.tcpshm.ServerHandler;
+import io.tcpshm.TcpShmConfig;
+import io.tcpshm.TcpShmConnection;
+import io.tcpshm.TcpShmServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The echo server: answers every message with the same type and payload, popping before it
+ * pushes (so the reply carries the ack). Serves TCP and SHM clients; polls from one thread for
+ * everything ({@code --threads 1}, the default, right for a 2-core machine) or spreads the control
+ * poll and the groups over several threads. Stops cleanly on SIGTERM/SIGINT.
+ */
+@Command(name = "echo-server", mixinStandardHelpOptions = true,
+    description = "Echo server: answers each message with the same type and payload. Interoperates with the C++ "
+        + "tcpshm echo client.")
+public final class EchoServerCommand implements Callable<Integer>, ServerHandler
+{
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "12345", description = "Port (default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--name", defaultValue = "srv", description = "Server name (default ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--ptcp-dir", defaultValue = "tcpshm-data/server",
+        description = "Directory of the queue files (default ${DEFAULT-VALUE}).")
+    Path ptcpDir;
+
+    @Option(names = "--threads", defaultValue = "1",
+        description = "Polling threads: 1 polls everything from one thread; N spreads the control poll and the groups "
+            + "over N threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--quiet", description = "Print only errors.")
+    boolean quiet;
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    private final PrintStream out = System.out;
+    private volatile boolean running = true;
+    private TcpShmServer server;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (threads < 1)
+        {
+            throw new IllegalArgumentException("--threads must be at least 1");
+        }
+        final TcpShmConfig config = configOptions.toConfig();
+        server = new TcpShmServer(name, ptcpDir, config, this);
+        if (!server.start(host, port))
+        {
+            return 1;
+        }
+        // polling work: index 0 is the control poll, then every TCP group, then every SHM group
+        final List<List<Runnable>> perThread = new ArrayList<>();
+        for (int t = 0; t < threads; t++)
+        {
+            perThread.add(new ArrayList<>());
+        }
+        final List<Runnable> work = new ArrayList<>();
+        work.add(() -> server.pollCtl(System.nanoTime() / 1_000_000_000L));
+        for (int g = 0; g < config.maxTcpGrps(); g++)
+        {
+            final int group = g;
+            work.add(() -> server.pollTcp(System.nanoTime() / 1_000_000_000L, group));
+        }
+        for (int g = 0; g < config.maxShmGrps(); g++)
+        {
+            final int group = g;
+            work.add(() -> server.pollShm(group));
+        }
+        for (int i = 0; i < work.size(); i++)
+        {
+            perThread.get(i % threads).add(work.get(i));
+        }
+        final CountDownLatch finished = new CountDownLatch(threads);
+        final List<Thread> pollers = new ArrayList<>();
+        for (int t = 0; t < threads; t++)
+        {
+            final Runnable[] tasks = perThread.get(t).toArray(new Runnable[0]);
+            final Thread thread = new Thread(() ->
+            {
+                try
+                {
+                    while (running)
+                    {
+                        for (final Runnable task : tasks)
+                        {
+                            task.run();
+                        }
+                    }
+                }
+                finally
+                {
+                    finished.countDown();
+                }
+            }, "echo-server-poll-" + t);
+            pollers.add(thread);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            running = false;
+            try
+            {
+                finished.await(10, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ignore)
+            {
+                Thread.currentThread().interrupt();
+            }
+            server.stop();
+            if (!quiet)
+            {
+                out.println("echo-server " + name + ": stopped");
+            }
+        }));
+        if (!quiet)
+        {
+            out.println("echo-server " + name + ": listening on " + host + ":" + server.localPort() + " (" +
+                config.maxTcpGrps() + " TCP groups, " + config.maxShmGrps() + " SHM groups, " + threads + " thread" +
+                (threads == 1 ? "" : "s") + ")");
+        }
+        for (final Thread thread : pollers)
+        {
+            thread.start();
+        }
+        for (final Thread thread : pollers)
+        {
+            thread.join();
+        }
+        return 0;
+    }
+
+    @Override
+    public void onSystemError(final String message, final Exception cause)
+    {
+        System.err.println("echo-server " + name + ": " + message);
+    }
+
+    @Override
+    public int onNewConnection(final InetSocketAddress remoteAddress, final LoginRequest login, final LoginResponse response)
+    {
+        return 0;
+    }
+
+    @Override
+    public void onClientFileError(final TcpShmConnection conn, final String reason, final Exception cause)
+    {
+        System.err.println("echo-server " + name + ": " + reason);
+    }
+
+    @Override
+    public void onSeqNumberMismatch(final TcpShmConnection conn, final long localAck, final long localSeqStart,
+        final long localSeqEnd, final long remoteAck, final long remoteSeqStart, final long remoteSeqEnd)
+    {
+        System.err.println("echo-server " + name + ": sequence number mismatch with " + conn.remoteName() +
+            ": local ack " + localAck + " queue [" + localSeqStart + ", " + localSeqEnd + "), client ack " + remoteAck +
+            " queue [" + remoteSeqStart + ", " + remoteSeqEnd + ")");
+    }
+
+    @Override
+    public void onClientLogon(final InetSocketAddress remoteAddress, final TcpShmConnection conn)
+    {
+        if (!quiet)
+        {
+            out.println("echo-server " + name + ": " + conn.remoteName() + " logged on from " + conn.remoteAddress() +
+                " over " + (conn.isShm() ? "SHM" : "TCP"));
+        }
+    }
+
+    @Override
+    public void onClientDisconnected(final TcpShmConnection conn, final String reason, final Exception cause)
+    {
+        if (!quiet)
+        {
+            out.println("echo-server " + name + ": " + conn.remoteName() + " disconnected: " + reason);
+        }
+    }
+
+    @Override
+    public void onClientMsg(final TcpShmConnection conn, final MsgHeader in)
+    {
+        final int length = in.payloadLength();
+        final MsgHeader reply = conn.alloc(length);
+        if (reply == null)
+        {
+            return; // no room: the same message is delivered again by the next poll
+        }
+        reply.msgType(in.msgType());
+        reply.buffer().put(reply.payloadOffset(), in.buffer(), in.payloadOffset(), length);
+        conn.pop();
+        conn.push();
+    }
+}

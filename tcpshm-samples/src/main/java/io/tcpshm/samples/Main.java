@@ -1,0 +1,54 @@
+package io.tcpshm.samples;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code tcpshm} command: {@code demo}, {@code echo-server}, {@code echo-client}. A user
+ * mistake (bad option, invalid setting) prints one line and exits non-zero, never a stack trace.
+ */
+@Command(name = "tcpshm", mixinStandardHelpOptions = true, version = "tcpshm for Java 0.1.0",
+    description = "Persistent low-latency messaging over TCP and shared memory, wire-compatible with C++ tcpshm.",
+    subcommands = {DemoCommand.class, EchoServerCommand.class, EchoClientCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable
+{
+    /**
+     * @param args command line.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs the command line and returns the exit code (for tests and for {@link #main}).
+     *
+     * @param args command line.
+     * @return exit code.
+     */
+    public static int run(final String... args)
+    {
+        final CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, a) ->
+        {
+            ex.getCommandLine().getErr().println("tcpshm: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() +
+                " --help'.");
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) ->
+        {
+            final String message = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+            c.getErr().println("tcpshm " + c.getCommandName() + ": " + message);
+            return ex instanceof IllegalArgumentException ? 2 : 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run()
+    {
+        new CommandLine(this).usage(System.out);
+    }
+}
