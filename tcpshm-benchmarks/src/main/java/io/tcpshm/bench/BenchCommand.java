@@ -1,0 +1,317 @@
+package io.tcpshm.bench;
+
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code tcpshm bench}: measures tcpshm against floors and a peer in one run, with the same
+ * harness and payloads, each side of each pair in its own process polling from one thread:
+ * ping-pong round trips over SHM (tcpshm, a raw mapped-buffer floor, Aeron IPC) and over TCP
+ * (tcpshm, a raw NIO floor), one-way streams (tcpshm SHM and TCP, a raw mapped-ring floor), the
+ * cost of calling {@code pollCtl} in every iteration, and JMH micro-benchmarks with the GC
+ * profiler. Prints a table with ratios, writes JSON and an SVG percentile chart.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks tcpshm against a raw shared-memory floor, a raw NIO floor and Aeron IPC in one run.")
+public final class BenchCommand implements java.util.concurrent.Callable<Integer>
+{
+    @Option(names = "--quick", description = "Short runs (about a minute in all) instead of the full run (about 10).")
+    boolean quick;
+
+    @Option(names = "--out", defaultValue = "bench-results", description = "Results directory (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--payloads", split = ",", defaultValue = "16,64,256",
+        description = "Ping-pong payload sizes in bytes (default ${DEFAULT-VALUE}).")
+    int[] payloads;
+
+    @Option(names = "--no-jmh", description = "Skip the JMH micro-benchmarks.")
+    boolean noJmh;
+
+    @Option(names = "--only", description = "Run only the rows whose name contains this text.")
+    String only;
+
+    private final PrintStream console = System.out;
+    private final List<Process> running = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final long warmupMs = quick ? 400 : 2000;
+        final long measureMs = quick ? 1000 : 8000;
+        final Path shmBase = Files.isWritable(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        final Path scratch = Files.createTempDirectory(shmBase, "tcpshm-bench-");
+        final Path work = Files.createTempDirectory("tcpshm-bench-");
+        final Thread cleanup = new Thread(this::killAll);
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        final List<BenchResult> results = new ArrayList<>();
+        final int mid = payloads[payloads.length / 2];
+        final long started = System.nanoTime();
+        try
+        {
+            console.printf("tcpshm bench (%s): each row is two processes on this host; warm-up %d ms, measure %d ms%n",
+                quick ? "quick" : "full", warmupMs, measureMs);
+            int n = 0;
+            for (final int p : payloads)
+            {
+                final String shm = "shm ping-pong " + p + "B ";
+                final String tcp = "tcp ping-pong " + p + "B ";
+                run(results, shm + "tcpshm", "tcpshm-pingpong", "shm=true payload=" + p, warmupMs, measureMs, scratch, work, n++);
+                run(results, shm + "raw-shm floor", "raw-shm-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
+                run(results, shm + "aeron ipc", "aeron-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
+                run(results, tcp + "tcpshm", "tcpshm-pingpong", "shm=false payload=" + p, warmupMs, measureMs, scratch, work, n++);
+                run(results, tcp + "raw-nio floor", "raw-tcp-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
+            }
+            run(results, "shm ping-pong " + mid + "B tcpshm, pollCtl every 4096", "tcpshm-pingpong",
+                "shm=true payload=" + mid + " ctlEvery=4096", warmupMs, measureMs, scratch, work, n++);
+            run(results, "shm stream 32B tcpshm", "tcpshm-stream", "shm=true payload=32", warmupMs, measureMs, scratch, work, n++);
+            run(results, "shm stream 32B raw-ring floor", "raw-shm-stream", "payload=32", warmupMs, measureMs, scratch, work, n++);
+            run(results, "tcp stream 32B tcpshm push", "tcpshm-stream", "shm=false payload=32 batch=1", warmupMs,
+                measureMs, scratch, work, n++);
+            run(results, "tcp stream 32B tcpshm pushMore x64", "tcpshm-stream", "shm=false payload=32 batch=64",
+                warmupMs, measureMs, scratch, work, n++);
+            if (!noJmh && (only == null || "jmh".contains(only)))
+            {
+                results.addAll(jmh());
+            }
+        }
+        finally
+        {
+            killAll();
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+            deleteTree(scratch);
+            deleteTree(work);
+        }
+        final double minutes = (System.nanoTime() - started) / 6e10;
+        final Report report = new Report(results, payloads);
+        final String table = report.table();
+        console.println();
+        console.print(table);
+        final Path dir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(dir);
+        final Map<String, Object> json = new LinkedHashMap<>();
+        json.put("mode", quick ? "quick" : "full");
+        json.put("warmupMs", warmupMs);
+        json.put("measureMs", measureMs);
+        json.put("minutes", minutes);
+        json.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        json.put("cores", Runtime.getRuntime().availableProcessors());
+        final List<Object> rows = new ArrayList<>();
+        for (final BenchResult r : results)
+        {
+            rows.add(r.fields());
+        }
+        json.put("results", rows);
+        Files.writeString(dir.resolve("results.json"),
+            BenchResult.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("table.txt"), table, StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("rtt-percentiles.svg"), Chart.svg(
+            "Ping-pong round trip, " + mid + "-byte payload, two processes", report.chartRows(mid)), StandardCharsets.UTF_8);
+        console.printf("results: %s (results.json, table.txt, rtt-percentiles.svg); %.1f minutes%n", dir, minutes);
+        return 0;
+    }
+
+    private void run(final List<BenchResult> results, final String name, final String scenario, final String args,
+        final long warmupMs, final long measureMs, final Path scratch, final Path work, final int index)
+        throws Exception
+    {
+        if (only != null && !name.contains(only))
+        {
+            return;
+        }
+        final Path shmDir = Files.createDirectories(scratch.resolve("s" + index));
+        final Path dir = Files.createDirectories(work.resolve("w" + index));
+        final Path result = dir.resolve("result.json");
+        final List<String> common = new ArrayList<>(List.of(args.split(" ")));
+        common.add("name=" + name);
+        common.add("shmDir=" + shmDir);
+        common.add("dir=" + dir);
+        common.add("warmupMs=" + warmupMs);
+        common.add("measureMs=" + measureMs);
+        common.add("aeronDir=" + shmDir.resolve("aeron"));
+        common.add("result=" + result);
+        console.printf("  %-48s ", name);
+        console.flush();
+        final boolean receiverMeasures = scenario.endsWith("stream");
+        final Process server = start(scenario, "server", common, dir.resolve("server.log"));
+        final String ready = awaitReady(server, dir.resolve("server.log"));
+        final List<String> clientArgs = new ArrayList<>(common);
+        clientArgs.add("port=" + ready);
+        final Process client = start(scenario, "client", clientArgs, dir.resolve("client.log"));
+        final Process measuring = receiverMeasures ? server : client;
+        final long timeout = warmupMs + measureMs + 60_000;
+        final boolean done = measuring.waitFor(timeout, TimeUnit.MILLISECONDS);
+        server.destroyForcibly().waitFor();
+        client.destroyForcibly().waitFor();
+        if (!done || !Files.exists(result))
+        {
+            console.println("FAILED");
+            throw new IllegalStateException(name + " produced no result" + (done ? "" : " (timed out)") + ":\n" +
+                Files.readString(dir.resolve("client.log")) + Files.readString(dir.resolve("server.log")));
+        }
+        final BenchResult r = BenchResult.fromJson(Files.readString(result, StandardCharsets.UTF_8));
+        results.add(r);
+        if (BenchResult.RTT.equals(r.get("kind")))
+        {
+            console.printf(Locale.ROOT, "p50 %8.2f us  p99.9 %8.2f us%n", r.num("p50Ns") / 1e3, r.num("p999Ns") / 1e3);
+        }
+        else
+        {
+            console.printf(Locale.ROOT, "%8.2f M msg/s%n", r.num("msgsPerSec") / 1e6);
+        }
+    }
+
+    private Process start(final String scenario, final String role, final List<String> args, final Path log)
+        throws IOException
+    {
+        final List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("-Xms256m");
+        cmd.add("-Xmx256m");
+        cmd.add("-XX:+UseSerialGC");
+        if (scenario.startsWith("aeron"))
+        {
+            // Agrona 2 (inside aeron-all) reaches the JDK's internal Unsafe; tcpshm itself needs no flag
+            cmd.add("--add-exports");
+            cmd.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(BenchNode.class.getName());
+        cmd.add(scenario);
+        cmd.add(role);
+        cmd.addAll(args);
+        final ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (role.equals("client"))
+        {
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        }
+        final Process p = pb.start();
+        synchronized (running)
+        {
+            running.add(p);
+        }
+        return p;
+    }
+
+    private static String awaitReady(final Process server, final Path log) throws IOException
+    {
+        final BufferedReader reader = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        final String line = reader.readLine();
+        if (line == null || !line.startsWith("READY "))
+        {
+            throw new IllegalStateException("server did not start: " + line + "\n" + Files.readString(log));
+        }
+        // keep draining so the server never blocks on a full pipe
+        final Thread drain = new Thread(() ->
+        {
+            try
+            {
+                while (reader.readLine() != null)
+                {
+                    // discard
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // process ended
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return line.substring(6).trim();
+    }
+
+    private List<BenchResult> jmh() throws Exception
+    {
+        console.printf("  %-48s ", "JMH micro-benchmarks (-prof gc)");
+        console.flush();
+        final Options options = new OptionsBuilder()
+            .include(io.tcpshm.bench.jmh.QueueBenchmarks.class.getName())
+            .addProfiler("gc")
+            .forks(1)
+            .warmupIterations(quick ? 2 : 3)
+            .warmupTime(TimeValue.milliseconds(quick ? 500 : 2000))
+            .measurementIterations(quick ? 2 : 5)
+            .measurementTime(TimeValue.milliseconds(quick ? 500 : 2000))
+            .jvmArgs("-Xms256m", "-Xmx256m")
+            .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT)
+            .build();
+        final Collection<RunResult> runs = new Runner(options).run();
+        final List<BenchResult> rows = new ArrayList<>();
+        for (final RunResult run : runs)
+        {
+            final String label = run.getParams().getBenchmark();
+            final String shortName = label.substring(label.lastIndexOf('.') + 1);
+            final BenchResult r = new BenchResult(BenchResult.JMH, "jmh " + shortName);
+            r.put("nsPerOp", run.getPrimaryResult().getScore());
+            r.put("nsPerOpError", run.getPrimaryResult().getScoreError());
+            final Map<String, Result> secondary = run.getSecondaryResults();
+            for (final Map.Entry<String, Result> e : secondary.entrySet())
+            {
+                if (e.getKey().endsWith("gc.alloc.rate.norm"))
+                {
+                    r.put("bytesPerOp", e.getValue().getScore());
+                }
+            }
+            rows.add(r);
+        }
+        console.println("done");
+        return rows;
+    }
+
+    private void killAll()
+    {
+        synchronized (running)
+        {
+            for (final Process p : running)
+            {
+                p.destroyForcibly();
+            }
+            running.clear();
+        }
+    }
+
+    private static void deleteTree(final Path root)
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root))
+        {
+            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
+        catch (final IOException ignore)
+        {
+            // best effort
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.tcpshm.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The text table of one bench run: each figure with its ratio to the floor and to Aeron measured
+ * in the same run, then the targets and whether this run met them.
+ */
+final class Report
+{
+    private final Map<String, BenchResult> byName = new LinkedHashMap<>();
+    private final List<BenchResult> results;
+    private final int[] payloads;
+
+    Report(final List<BenchResult> results, final int[] payloads)
+    {
+        this.results = results;
+        this.payloads = payloads;
+        for (final BenchResult r : results)
+        {
+            byName.put(r.name(), r);
+        }
+    }
+
+    List<BenchResult> chartRows(final int payload)
+    {
+        final List<BenchResult> rows = new ArrayList<>();
+        for (final BenchResult r : results)
+        {
+            if (BenchResult.RTT.equals(r.get("kind")) && r.name().contains(" " + payload + "B "))
+            {
+                rows.add(r);
+            }
+        }
+        return rows;
+    }
+
+    private BenchResult row(final String name)
+    {
+        return byName.get(name);
+    }
+
+    String table()
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-44s %9s %9s %9s %9s %9s %9s %8s %8s%n", "round trip (us)", "p50", "p90",
+            "p99", "p99.9", "max", "mean", "p50/flr", "p50/aer"));
+        for (final int p : payloads)
+        {
+            for (final String transport : new String[] {"shm", "tcp"})
+            {
+                final String prefix = transport + " ping-pong " + p + "B ";
+                final BenchResult floor = row(prefix + (transport.equals("shm") ? "raw-shm floor" : "raw-nio floor"));
+                final BenchResult aeron = row(prefix + "aeron ipc");
+                for (final BenchResult r : results)
+                {
+                    if (r.name().startsWith(prefix) && !r.name().contains("pollCtl every"))
+                    {
+                        sb.append(rttLine(r, floor, aeron));
+                    }
+                }
+            }
+        }
+        final BenchResult sparse = findContaining("pollCtl every 4096");
+        if (sparse != null)
+        {
+            sb.append(rttLine(sparse, null, null));
+        }
+        sb.append(String.format(Locale.ROOT, "%n%-44s %12s %9s %9s%n", "one-way stream", "M msg/s", "MB/s", "/floor"));
+        final BenchResult streamFloor = row("shm stream 32B raw-ring floor");
+        for (final BenchResult r : results)
+        {
+            if (BenchResult.STREAM.equals(r.get("kind")))
+            {
+                sb.append(String.format(Locale.ROOT, "%-44s %12.2f %9.1f %9s%n", r.name(), r.num("msgsPerSec") / 1e6,
+                    r.num("mbPerSec"), ratio(r.num("msgsPerSec"), streamFloor == null ? Double.NaN :
+                    streamFloor.num("msgsPerSec"))));
+            }
+        }
+        boolean anyJmh = false;
+        for (final BenchResult r : results)
+        {
+            if (BenchResult.JMH.equals(r.get("kind")))
+            {
+                if (!anyJmh)
+                {
+                    sb.append(String.format(Locale.ROOT, "%n%-44s %12s %9s%n", "JMH (one thread)", "ns/op", "B/op"));
+                    anyJmh = true;
+                }
+                sb.append(String.format(Locale.ROOT, "%-44s %12.2f %9.3f%n", r.name(), r.num("nsPerOp"), r.num("bytesPerOp")));
+            }
+        }
+        sb.append(String.format(Locale.ROOT, "%ntargets (ratios within this run)%n"));
+        for (final int p : payloads)
+        {
+            final BenchResult shm = row("shm ping-pong " + p + "B tcpshm");
+            final BenchResult shmFloor = row("shm ping-pong " + p + "B raw-shm floor");
+            if (shm != null && shmFloor != null)
+            {
+                target(sb, "SHM " + p + "B p50 <= 1.8x floor", shm.num("p50Ns") / shmFloor.num("p50Ns"), 1.8);
+                target(sb, "SHM " + p + "B p99.9 <= 4x floor p99.9", shm.num("p999Ns") / shmFloor.num("p999Ns"), 4);
+            }
+            final BenchResult tcp = row("tcp ping-pong " + p + "B tcpshm");
+            final BenchResult tcpFloor = row("tcp ping-pong " + p + "B raw-nio floor");
+            if (tcp != null && tcpFloor != null)
+            {
+                target(sb, "TCP " + p + "B p50 <= 1.15x floor", tcp.num("p50Ns") / tcpFloor.num("p50Ns"), 1.15);
+            }
+        }
+        final BenchResult everyIteration = sparse == null ? null :
+            row(sparse.name().replace(", pollCtl every 4096", ""));
+        if (sparse != null && everyIteration != null)
+        {
+            target(sb, "pollCtl every iteration p50 <= 2x every 4096", everyIteration.num("p50Ns") / sparse.num("p50Ns"), 2);
+        }
+        final BenchResult shmStream = row("shm stream 32B tcpshm");
+        if (shmStream != null)
+        {
+            targetAtLeast(sb, "SHM stream >= 15 M msg/s", shmStream.num("msgsPerSec") / 1e6, 15, streamFloor);
+        }
+        final BenchResult tcpStream = row("tcp stream 32B tcpshm pushMore x64");
+        if (tcpStream != null)
+        {
+            targetAtLeast(sb, "TCP stream (pushMore) >= 10 M msg/s", tcpStream.num("msgsPerSec") / 1e6, 10, streamFloor);
+        }
+        for (final BenchResult r : results)
+        {
+            if (BenchResult.JMH.equals(r.get("kind")))
+            {
+                target(sb, r.name() + " allocates 0 B/op", r.num("bytesPerOp"), 0.01);
+            }
+        }
+        return sb.toString();
+    }
+
+    private BenchResult findContaining(final String text)
+    {
+        for (final BenchResult r : results)
+        {
+            if (r.name().contains(text))
+            {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static String rttLine(final BenchResult r, final BenchResult floor, final BenchResult aeron)
+    {
+        return String.format(Locale.ROOT, "%-44s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %8s %8s%n", r.name(),
+            r.num("p50Ns") / 1e3, r.num("p90Ns") / 1e3, r.num("p99Ns") / 1e3, r.num("p999Ns") / 1e3,
+            r.num("maxNs") / 1e3, r.num("meanNs") / 1e3,
+            floor == null ? "" : ratio(r.num("p50Ns"), floor.num("p50Ns")),
+            aeron == null ? "" : ratio(r.num("p50Ns"), aeron.num("p50Ns")));
+    }
+
+    private static String ratio(final double a, final double b)
+    {
+        return Double.isFinite(a / b) ? String.format(Locale.ROOT, "%.2fx", a / b) : "";
+    }
+
+    private static void target(final StringBuilder sb, final String what, final double value, final double limit)
+    {
+        sb.append(String.format(Locale.ROOT, "  %-52s %8.2f  %s%n", what, value, value <= limit ? "met" : "MISSED"));
+    }
+
+    private static void targetAtLeast(final StringBuilder sb, final String what, final double value, final double limit,
+        final BenchResult floor)
+    {
+        final String share = floor == null ? "" : String.format(Locale.ROOT, " (%.0f%% of the raw ring floor)",
+            100 * value * 1e6 / floor.num("msgsPerSec"));
+        sb.append(String.format(Locale.ROOT, "  %-52s %8.2f  %s%s%n", what, value, value >= limit ? "met" : "MISSED", share));
+    }
+}
