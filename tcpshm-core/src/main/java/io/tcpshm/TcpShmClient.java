@@ -51,6 +51,7 @@ public final class TcpShmClient
     private final ByteBuffer rspFrame;
     private final LoginResponse rspView;
     private int shmLinkCountdown;
+    private long lastLinkPoll;
     /** Written by the TCP thread after an SHM session is set up; read by {@link #pollShm()} (see there). */
     private volatile boolean shmReady;
     private boolean stopped;
@@ -281,6 +282,7 @@ public final class TcpShmClient
         }
         final long now = handler.onLoginSuccess(rspView);
         shmLinkCountdown = 0;
+        lastLinkPoll = now;
         connection.openSession(socket, useShm, serverAck, now, address);
         if (useShm)
         {
@@ -303,7 +305,8 @@ public final class TcpShmClient
     /**
      * Polls the TCP side: in TCP mode reads and delivers messages ({@code onServerMsg}), sends
      * heartbeats and prompt acks, and detects timeouts; in SHM mode keeps the heartbeat link (its
-     * system calls happen on one call out of {@code ctlSocketPollPeriod}). Reports the end of a
+     * system calls happen on one call out of {@code ctlSocketPollPeriod}, and at least every half
+     * heartbeat interval of user time). Reports the end of a
      * session through {@code onDisconnected}.
      *
      * @param now the current time in the units of the configured timeouts.
@@ -317,9 +320,10 @@ public final class TcpShmClient
         }
         if (conn.isSessionShm())
         {
-            if (--shmLinkCountdown <= 0)
+            if (--shmLinkCountdown <= 0 || now - lastLinkPoll >= Math.max(1, config.heartBeatInterval() / 2))
             {
                 shmLinkCountdown = config.ctlSocketPollPeriod();
+                lastLinkPoll = now;
                 conn.pollShmLink(now);
             }
         }

@@ -564,7 +564,8 @@ public final class TcpShmConfig
         }
 
         /**
-         * @param v server: {@code pollCtl} calls per round of system calls (default 64).
+         * @param v {@code pollCtl} calls (and client {@code pollTcp} calls in SHM mode) per round of system
+         *     calls (default 64).
          * @return this
          */
         public Builder ctlSocketPollPeriod(final int v)

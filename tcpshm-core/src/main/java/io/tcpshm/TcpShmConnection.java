@@ -73,15 +73,14 @@ public final class TcpShmConnection
 
     // ---- files: owned by whoever opens sessions (client's TCP thread / server's control thread)
     private String remoteName;
-    private boolean filesShm;
     private MappedRegion ptcpRegion;
     private PtcpQueue ptcp;
-    private MappedRegion sendRingRegion;
-    private MappedRegion recvRingRegion;
-    private ShmRing sendRing;
-    private ShmRing recvRing;
-    private ByteBuffer sendRingPayload;
-    private ByteBuffer recvRingPayload;
+    /**
+     * The SHM rings when this connection's files are SHM, else null: one immutable holder published
+     * with a volatile write, read once per operation, so that a thread polling SHM never sees half of
+     * a change of rings (a client reconnecting to another server) made by the thread that connects.
+     */
+    private volatile ShmLink shm;
     private final List<MappedRegion> retired = new ArrayList<>();
 
     // ---- session: owned by the connection's TCP thread while logged on
@@ -136,24 +135,21 @@ public final class TcpShmConnection
      *     queue has no room now (poll to receive acks, then retry).
      * @throws IllegalArgumentException when no queue of this configuration could ever hold it.
      * @throws IllegalStateException when the connection has no queue yet (the server's name is
-     *     not known: before the first login of a new client) or a message is already allocated.
+     *     not known: before the first login of a new client). A second {@code alloc} before
+     *     {@code push} replaces the first.
      */
     public MsgHeader alloc(final int payloadLength)
     {
-        if (filesShm)
+        final ShmLink link = shm;
+        if (link != null)
         {
-            final ShmRing ring = sendRing;
-            if (ring == null)
-            {
-                throw noQueue();
-            }
             checkShmSize(payloadLength);
-            final int offset = ring.alloc(payloadLength);
+            final int offset = link.sendRing.alloc(payloadLength);
             if (offset < 0)
             {
                 return null;
             }
-            sendHeader.wrap(ring.buffer(), sendRingPayload, offset);
+            sendHeader.wrap(link.sendRing.buffer(), link.sendPayload, offset);
             return sendHeader;
         }
         final PtcpQueue queue = ptcp;
@@ -228,15 +224,15 @@ public final class TcpShmConnection
     /** @return true when the message went into the PTCP queue (TCP), false for SHM. */
     private boolean pushQueued()
     {
-        if (filesShm)
+        final ShmLink link = shm;
+        if (link != null)
         {
-            final ShmRing ring = sendRing;
-            if (ring == null || !ring.hasAllocated())
+            if (!link.sendRing.hasAllocated())
             {
                 throw new IllegalStateException("push without a successful alloc");
             }
             requireType();
-            ring.push();
+            link.sendRing.push();
             return false;
         }
         final PtcpQueue queue = ptcp;
@@ -264,9 +260,10 @@ public final class TcpShmConnection
      */
     public MsgHeader front()
     {
-        if (filesShm)
+        final ShmLink link = shm;
+        if (link != null)
         {
-            return frontShm();
+            return frontShm(link);
         }
         return frontTcp();
     }
@@ -279,14 +276,10 @@ public final class TcpShmConnection
      */
     public void pop()
     {
-        if (filesShm)
+        final ShmLink link = shm;
+        if (link != null)
         {
-            final ShmRing ring = recvRing;
-            if (ring == null)
-            {
-                throw new IllegalStateException("pop without a current message");
-            }
-            ring.pop();
+            link.recvRing.pop();
             return;
         }
         final int frame = frontFrame;
@@ -360,7 +353,7 @@ public final class TcpShmConnection
     /** @return true when the connection's files are SHM rings (false: a PTCP queue). */
     public boolean isShm()
     {
-        return filesShm;
+        return shm != null;
     }
 
     /** @return the user's object attached to this connection, or null. */
@@ -392,7 +385,7 @@ public final class TcpShmConnection
     @Override
     public String toString()
     {
-        return "TcpShmConnection{" + localName + "->" + remoteName + (filesShm ? ", shm" : ", tcp") +
+        return "TcpShmConnection{" + localName + "->" + remoteName + (shm != null ? ", shm" : ", tcp") +
             (isClosed() ? ", closed" : ", live") + '}';
     }
 
@@ -402,7 +395,7 @@ public final class TcpShmConnection
 
     boolean hasFilesFor(final String remote, final boolean shm)
     {
-        return remote.equals(remoteName) && shm == filesShm && (shm ? sendRing != null : ptcp != null);
+        return remote.equals(remoteName) && (shm ? this.shm != null : ptcp != null);
     }
 
     /**
@@ -413,6 +406,8 @@ public final class TcpShmConnection
     IOException openFiles(final String remote, final boolean shm, final boolean deferRingRelease)
     {
         releaseFiles(deferRingRelease);
+        MappedRegion sendRegion = null;
+        MappedRegion recvRegion = null;
         try
         {
             if (shm)
@@ -421,20 +416,20 @@ public final class TcpShmConnection
                 final int r = size - 256;
                 final Path sendPath = Names.shmFile(config.shmDir(), localName, remote);
                 final Path recvPath = Names.shmFile(config.shmDir(), remote, localName);
+                // rings of an earlier server or mode kept mapped for a concurrent SHM poll: this process is
+                // reopening them, so let them go (their locks would make the reopen fail as "in use")
+                releaseRetired(sendPath, recvPath);
                 // each side locks only its own end of each ring, so the peer's locks never conflict
-                sendRingRegion = MappedRegion.open(sendPath, size, config.shareFilesWithGroup(), r, 4);
-                recvRingRegion = MappedRegion.open(recvPath, size, config.shareFilesWithGroup(), r + 128, 4);
+                sendRegion = MappedRegion.open(sendPath, size, config.shareFilesWithGroup(), r, 4);
+                recvRegion = MappedRegion.open(recvPath, size, config.shareFilesWithGroup(), r + 128, 4);
                 final String problem = firstNonNull(
-                    ShmRing.sanityCheck(sendRingRegion.buffer(), config.shmQueueSize()),
-                    ShmRing.sanityCheck(recvRingRegion.buffer(), config.shmQueueSize()));
+                    ShmRing.sanityCheck(sendRegion.buffer(), config.shmQueueSize()),
+                    ShmRing.sanityCheck(recvRegion.buffer(), config.shmQueueSize()));
                 if (problem != null)
                 {
                     throw new IOException("SHM ring " + sendPath + " or " + recvPath + " is corrupt: " + problem);
                 }
-                sendRing = ShmRing.producer(sendRingRegion.buffer(), config.shmQueueSize());
-                recvRing = ShmRing.consumer(recvRingRegion.buffer(), config.shmQueueSize());
-                sendRingPayload = sendRingRegion.buffer().duplicate().order(wireOrder);
-                recvRingPayload = recvRingRegion.buffer().duplicate().order(wireOrder);
+                this.shm = new ShmLink(sendRegion, recvRegion, config.shmQueueSize(), wireOrder);
             }
             else
             {
@@ -444,11 +439,15 @@ public final class TcpShmConnection
                 ptcp = new PtcpQueue(ptcpRegion.buffer(), config.tcpQueueSize(), wireOrder);
             }
             remoteName = remote;
-            filesShm = shm;
             return null;
         }
         catch (final IOException ex)
         {
+            if (this.shm == null)
+            {
+                closeQuietly(sendRegion);
+                closeQuietly(recvRegion);
+            }
             releaseFiles();
             return ex;
         }
@@ -466,18 +465,19 @@ public final class TcpShmConnection
      */
     String sanityCheck()
     {
-        return filesShm || ptcp == null ? null : ptcp.sanityCheck();
+        return ptcp == null ? null : ptcp.sanityCheck();
     }
 
     /** Zeroes this connection's files: a new persistent connection. */
     void resetFiles()
     {
-        if (filesShm)
+        final ShmLink link = shm;
+        if (link != null)
         {
-            sendRingRegion.zero();
-            recvRingRegion.zero();
-            sendRing.reload(true);
-            recvRing.reload(false);
+            link.sendRegion.zero();
+            link.recvRegion.zero();
+            link.sendRing.reload(true);
+            link.recvRing.reload(false);
         }
         else if (ptcp != null)
         {
@@ -487,17 +487,17 @@ public final class TcpShmConnection
 
     int localAck()
     {
-        return filesShm || ptcp == null ? 0 : ptcp.myAck();
+        return ptcp == null ? 0 : ptcp.myAck();
     }
 
     int localSeqStart()
     {
-        return filesShm || ptcp == null ? 0 : ptcp.seqStart();
+        return ptcp == null ? 0 : ptcp.seqStart();
     }
 
     int localSeqEnd()
     {
-        return filesShm || ptcp == null ? 0 : ptcp.seqEnd();
+        return ptcp == null ? 0 : ptcp.seqEnd();
     }
 
     /**
@@ -510,36 +510,23 @@ public final class TcpShmConnection
         {
             ptcpRegion.close();
         }
-        if (deferRings)
+        final ShmLink link = shm;
+        shm = null;
+        if (link != null)
         {
-            if (sendRingRegion != null)
+            if (deferRings)
             {
-                retired.add(sendRingRegion);
+                retired.add(link.sendRegion);
+                retired.add(link.recvRegion);
             }
-            if (recvRingRegion != null)
+            else
             {
-                retired.add(recvRingRegion);
-            }
-        }
-        else
-        {
-            if (sendRingRegion != null)
-            {
-                sendRingRegion.close();
-            }
-            if (recvRingRegion != null)
-            {
-                recvRingRegion.close();
+                link.sendRegion.close();
+                link.recvRegion.close();
             }
         }
         ptcpRegion = null;
         ptcp = null;
-        sendRingRegion = null;
-        recvRingRegion = null;
-        sendRing = null;
-        recvRing = null;
-        sendRingPayload = null;
-        recvRingPayload = null;
         remoteName = null;
     }
 
@@ -555,6 +542,27 @@ public final class TcpShmConnection
             region.close();
         }
         retired.clear();
+    }
+
+    private void releaseRetired(final Path a, final Path b)
+    {
+        retired.removeIf(region ->
+        {
+            if (region.path().equals(a) || region.path().equals(b))
+            {
+                region.close();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private static void closeQuietly(final MappedRegion region)
+    {
+        if (region != null)
+        {
+            region.close();
+        }
     }
 
     String remoteNameOrNull()
@@ -705,9 +713,10 @@ public final class TcpShmConnection
             return;
         }
         lastNow = now;
-        int n;
+        int n = 0;
         boolean any = false;
-        while ((n = read()) > 0)
+        // a few reads at most: a peer flooding the heartbeat link must not hold the poll
+        for (int i = 0; i < 4 && (n = read()) > 0; i++)
         {
             any = true;
             recvRead = 0;
@@ -931,6 +940,10 @@ public final class TcpShmConnection
             lastRecvTime = now;
             scanAcks();
         }
+        else if (n == 0 && now - lastRecvTime > config.connectionTimeout())
+        {
+            requestClose(REASON_TIMEOUT, null); // a peer that died silently while we hold its message
+        }
     }
 
     private void scanAcks()
@@ -1013,33 +1026,52 @@ public final class TcpShmConnection
     /** Front of the incoming SHM ring, or null; a corrupt ring closes the connection. */
     MsgHeader frontShm()
     {
-        final ShmRing ring = recvRing;
-        if (ring == null)
-        {
-            return null;
-        }
+        final ShmLink link = shm;
+        return link == null ? null : frontShm(link);
+    }
+
+    private MsgHeader frontShm(final ShmLink link)
+    {
+        final ShmRing ring = link.recvRing;
         final int offset = ring.front();
         if (offset >= 0)
         {
-            recvHeader.wrap(ring.buffer(), recvRingPayload, offset);
+            recvHeader.wrap(ring.buffer(), link.recvPayload, offset);
             return recvHeader;
         }
         if (offset == -2)
         {
-            requestClose("Corrupt SHM ring " + recvRingRegion.path() + ": invalid message header at readIdx " +
+            requestClose("Corrupt SHM ring " + link.recvRegion.path() + ": invalid message header at readIdx " +
                 Bits.u32(ring.readIdx()), null);
         }
         return null;
     }
 
-    ShmRing recvRing()
-    {
-        return recvRing;
-    }
-
     int remoteAddressHash()
     {
         return remoteAddressHash;
+    }
+
+    /** The two rings of an SHM connection and their views; immutable once published. */
+    private static final class ShmLink
+    {
+        final MappedRegion sendRegion;
+        final MappedRegion recvRegion;
+        final ShmRing sendRing;
+        final ShmRing recvRing;
+        final ByteBuffer sendPayload;
+        final ByteBuffer recvPayload;
+
+        ShmLink(final MappedRegion sendRegion, final MappedRegion recvRegion, final int shmQueueSize,
+            final ByteOrder payloadOrder)
+        {
+            this.sendRegion = sendRegion;
+            this.recvRegion = recvRegion;
+            this.sendRing = ShmRing.producer(sendRegion.buffer(), shmQueueSize);
+            this.recvRing = ShmRing.consumer(recvRegion.buffer(), shmQueueSize);
+            this.sendPayload = sendRegion.buffer().duplicate().order(payloadOrder);
+            this.recvPayload = recvRegion.buffer().duplicate().order(payloadOrder);
+        }
     }
 
     /**

@@ -80,6 +80,8 @@ public final class TcpShmServer
     /** Readiness of the listener: {@code accept()} allocates even when nothing is pending, {@code selectNow()} does not. */
     private Selector acceptSelector;
     private int socketCountdown;
+    private long lastSocketRound;
+    private final long socketRoundInterval;
     private boolean stopped;
 
     /**
@@ -128,6 +130,7 @@ public final class TcpShmServer
         }
         rspFrame = ByteBuffer.allocateDirect(codec.rspFrameSize()).order(config.byteOrder());
         rspView = new LoginResponse(codec, rspFrame);
+        socketRoundInterval = Math.max(1, config.heartBeatInterval() / 2);
     }
 
     /** @return this server's name. */
@@ -214,10 +217,13 @@ public final class TcpShmServer
         {
             return;
         }
-        final boolean socketRound = --socketCountdown <= 0;
+        // system calls on one call out of ctlSocketPollPeriod, and at least every half heartbeat interval of user
+        // time, so that a control poll called rarely still heartbeats and answers logins in time
+        final boolean socketRound = --socketCountdown <= 0 || now - lastSocketRound >= socketRoundInterval;
         if (socketRound)
         {
             socketCountdown = config.ctlSocketPollPeriod();
+            lastSocketRound = now;
         }
         for (final Group group : allGroups)
         {

@@ -309,4 +309,29 @@ class LoopbackTest
         assertThatThrownBy(() -> conn.alloc(16_000 - 7)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("16000");
     }
+
+    /** Review finding: an SHM client that goes A -> B -> A (or SHM -> TCP -> SHM) logs in each time. */
+    @Test
+    void anShmClientSwitchingServersAndModesKeepsLoggingIn() throws Exception
+    {
+        java.nio.file.Files.createDirectories(tmp.resolve("shm"));
+        final TcpShmConfig config = base().build();
+        final TestServer a = server("srvA", config);
+        final TestServer b = server("srvB", config);
+        final TestClient c = client("cli", "client", config);
+        final String[] order = {"A shm", "B shm", "A shm", "A tcp", "A shm"};
+        for (final String step : order)
+        {
+            final TestServer s = step.startsWith("A") ? a : b;
+            final boolean shm = step.endsWith("shm");
+            assertThat(c.pollUntil(() -> c.connect(shm, s.port()), 10_000)).as("%s: %s", step, c.events).isTrue();
+            c.shm = shm;
+            c.sent = 0; // each step echoes afresh (the echo numbering is per test client, not per connection)
+            c.received = 0;
+            echoRun(c, 20, false);
+            c.conn().close();
+            assertThat(c.pollUntil(() -> c.conn().isClosed() && c.events.anyStartsWith("disconnected"), 10_000)).isTrue();
+            c.events.clear();
+        }
+    }
 }

@@ -310,4 +310,44 @@ class ProtocolEdgeTest
     {
         return box[0];
     }
+
+    /** Review finding: a peer that dies silently while we hold its message unpopped still times out. */
+    @Test
+    void aSilentPeerTimesOutWhileItsMessageIsHeld() throws Exception
+    {
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).build();
+        final TestServer s = server(config);
+        s.onMsg = (conn, h) ->
+        {
+            // never pops: waits, e.g. for room to reply
+        };
+        final RawPeer peer = new RawPeer(config, s.port());
+        peer.login("cli", "");
+        assertThat(peer.status()).isZero();
+        peer.sendHeader(16, 7, 0);
+        peer.socket.write(ByteBuffer.allocate(8));
+        s.awaitIterations(100);
+        clock.addAndGet(11);
+        assertThat(waitFor(() -> s.events.all().contains("disconnected cli Timeout"))).as(s.events.toString()).isTrue();
+    }
+
+    /** Review finding: a control poll with a huge call period still answers logins once user time moves. */
+    @Test
+    void loginsAreAnsweredByTimeEvenWithAHugeCallPeriod() throws Exception
+    {
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).ctlSocketPollPeriod(Integer.MAX_VALUE).build();
+        final TestServer s = server(config);
+        final TestClient c = client(config);
+        final Thread ticker = new Thread(() ->
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                s.awaitIterations(10);
+                clock.incrementAndGet();
+            }
+        });
+        ticker.start();
+        assertThat(c.connect(false, s.port())).as(c.events.toString()).isTrue();
+        ticker.join();
+    }
 }

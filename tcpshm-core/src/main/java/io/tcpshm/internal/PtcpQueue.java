@@ -19,16 +19,37 @@ import java.nio.ByteOrder;
  * store could be reordered by the JIT before the bytes it covers, and a SIGKILL in between would
  * leave an index pointing at garbage. On x86 a release store is a plain {@code mov}.
  *
- * <p>Known limit shared with the C++ original: compaction moves bytes and then rewrites three
- * indices; a crash in the middle leaves a file that the login sanity check rejects (reported, not
- * silently lost).
+ * <p><b>Crash consistency.</b> A SIGKILL can land between any two stores. Changes that touch
+ * more than one index are made so that every intermediate file is either valid or rejected by
+ * {@link #sanityCheck()}, never silently wrong:
+ * <ul>
+ * <li>{@code writeIdx} and {@code readIdx} are adjacent and 8-byte aligned, so they change together
+ *     in one 8-byte release store;</li>
+ * <li>a change of {@code readIdx} together with {@code readSeq} (an ack), and a compaction (which
+ *     moves bytes that the old indices still describe), first set {@code sendIdx} to
+ *     {@link #INDEX_UPDATE_IN_PROGRESS} and restore it last. {@code sendIdx} is never needed to
+ *     recover (a login resets it), so it can carry this mark; a file found with the mark fails the
+ *     check with a clear reason instead of re-sending or losing messages;</li>
+ * <li>when everything is acked, the index pair goes to 0 first: the in-between file is an empty
+ *     queue at the old {@code readSeq}, which the peer's newer ack turns into a reported
+ *     sequence mismatch at login.</li>
+ * </ul>
+ * The C++ original writes these fields one by one; the final contents of the file are the same.
  */
 public final class PtcpQueue
 {
     /** Bytes after the blocks. */
     public static final int INDEX_AREA = 20;
 
+    /**
+     * Value of {@code sendIdx} while indices change together (see the class comment); no queue has
+     * this many blocks.
+     */
+    public static final int INDEX_UPDATE_IN_PROGRESS = 0xFFFF_FFFF;
+
     private static final VarHandle HOST_INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle HOST_LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final boolean LITTLE_ENDIAN_HOST = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final int queueSize;
     private final int blockCount;
@@ -96,7 +117,6 @@ public final class PtcpQueue
         myAck = host.getInt(myAckOffset);
         writeSeq = readSeq;
         sendPartial = 0;
-        allocBlocks = 0;
     }
 
     /**
@@ -109,6 +129,11 @@ public final class PtcpQueue
     public String sanityCheck()
     {
         load();
+        if (sendIdx == INDEX_UPDATE_IN_PROGRESS)
+        {
+            return "the process that owned it died while updating its indices (sendIdx holds the in-progress " +
+                "mark): the queue cannot be trusted; inspect it and reset the connection";
+        }
         if (Integer.compareUnsigned(writeIdx, blockCount) > 0)
         {
             return "writeIdx " + Bits.u32(writeIdx) + " is beyond the queue's " + blockCount + " blocks";
@@ -157,6 +182,7 @@ public final class PtcpQueue
             host.putInt(i, 0);
         }
         load();
+        allocBlocks = 0;
     }
 
     /**
@@ -190,6 +216,7 @@ public final class PtcpQueue
     {
         final int live = writeIdx - readIdx;
         final int from = readIdx * 8;
+        beginIndexUpdate();
         // forward copy to a lower address is safe for overlapping ranges
         for (int i = 0; i < live * 8; i += 8)
         {
@@ -198,9 +225,34 @@ public final class PtcpQueue
         writeIdx -= readIdx;
         sendIdx -= readIdx;
         readIdx = 0;
-        putIndex(sendIdxOffset, sendIdx);
-        putIndex(readIdxOffset, 0);
-        HOST_INT.setRelease(host, writeIdxOffset, writeIdx);
+        putReadSeq();
+        putIndexPair();
+        endIndexUpdate();
+    }
+
+    /** Marks the file as being updated (release store: nothing after it can become visible before it). */
+    private void beginIndexUpdate()
+    {
+        HOST_INT.setRelease(host, sendIdxOffset, INDEX_UPDATE_IN_PROGRESS);
+    }
+
+    /** Ends an update: restores {@code sendIdx} after every store of the update. */
+    private void endIndexUpdate()
+    {
+        HOST_INT.setRelease(host, sendIdxOffset, sendIdx);
+    }
+
+    /** Stores {@code writeIdx} and {@code readIdx} together in one 8-byte release store. */
+    private void putIndexPair()
+    {
+        final long w = writeIdx & 0xFFFF_FFFFL;
+        final long r = readIdx & 0xFFFF_FFFFL;
+        HOST_LONG.setRelease(host, writeIdxOffset, LITTLE_ENDIAN_HOST ? (r << 32) | w : (w << 32) | r);
+    }
+
+    private void putReadSeq()
+    {
+        HOST_INT.setRelease(host, readSeqOffset, readSeq);
     }
 
     /**
@@ -298,14 +350,14 @@ public final class PtcpQueue
         readSeq = seq;
         if (idx == writeIdx && allocBlocks == 0)
         {
+            // everything acked: the index pair first (see the class comment), then readSeq
             readIdx = 0;
             sendIdx = 0;
             sendPartial = 0;
             writeIdx = 0;
-            putIndex(readSeqOffset, readSeq);
+            putIndexPair();
+            putReadSeq();
             putIndex(sendIdxOffset, 0);
-            putIndex(readIdxOffset, 0);
-            HOST_INT.setRelease(host, writeIdxOffset, 0);
             return true;
         }
         readIdx = idx;
@@ -313,10 +365,11 @@ public final class PtcpQueue
         {
             sendIdx = readIdx;
             sendPartial = 0;
-            putIndex(sendIdxOffset, sendIdx);
         }
-        putIndex(readSeqOffset, readSeq);
-        putIndex(readIdxOffset, readIdx);
+        beginIndexUpdate();
+        HOST_INT.setRelease(host, readIdxOffset, readIdx);
+        putReadSeq();
+        endIndexUpdate();
         return true;
     }
 

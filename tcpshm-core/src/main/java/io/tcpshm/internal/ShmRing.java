@@ -174,6 +174,12 @@ public final class ShmRing
      */
     public int alloc(final int payloadLength)
     {
+        if (host.getInt(writeIdxOffset) != writeIdx)
+        {
+            // the file was zeroed under us (a C++ client resets both rings after a login that changed the server
+            // name): continue from the shared index, as a C++ producer does, rather than from our stale copy
+            loadProducer();
+        }
         final int size = payloadLength + Bits.HEADER_LENGTH;
         final int blocks = (size + BLOCK - 1) / BLOCK;
         final int tail = blockCount - (writeIdx & mask);
@@ -186,20 +192,32 @@ public final class ShmRing
             host.putInt(readCacheOffset, readIdx);
             if (readIdx - needed < 0)
             {
+                if (padding != 0 && readIdx - (writeIdx + padding - blockCount) >= 0)
+                {
+                    // the message and the rewind marker together need more than the free blocks, but the marker
+                    // alone fits: publish it now, so that once the consumer skips it the message fits at slot 0
+                    // (without this a message of more than half the ring could wait for ever on an empty ring)
+                    publishRewind(padding);
+                }
                 return -1;
             }
         }
         if (padding != 0)
         {
-            host.putShort((writeIdx & mask) * BLOCK, (short)0);
-            writeIdx += padding;
-            INT.setRelease(host, writeIdxOffset, writeIdx);
+            publishRewind(padding);
         }
         final int offset = (writeIdx & mask) * BLOCK;
         host.putShort(offset + FrameHeader.SIZE_OFFSET, (short)size);
         host.putShort(offset + FrameHeader.TYPE_OFFSET, (short)0);
         pendingBlocks = blocks;
         return offset;
+    }
+
+    private void publishRewind(final int padding)
+    {
+        host.putShort((writeIdx & mask) * BLOCK, (short)0);
+        writeIdx += padding;
+        INT.setRelease(host, writeIdxOffset, writeIdx);
     }
 
     /** @return true when a message was allocated and not yet pushed. */
@@ -226,6 +244,10 @@ public final class ShmRing
      */
     public int front()
     {
+        if (host.getInt(readIdxOffset) != readIdx)
+        {
+            loadConsumer(); // zeroed under us by a reset from the other side: continue from the shared index
+        }
         if (readIdx == writeIdx)
         {
             writeIdx = (int)INT.getAcquire(host, writeIdxOffset);
@@ -256,7 +278,7 @@ public final class ShmRing
             size = host.getShort(0) & 0xFFFF;
         }
         final int blocks = (size + BLOCK - 1) / BLOCK;
-        if (size < Bits.HEADER_LENGTH || blocks > writeIdx - readIdx)
+        if (size < Bits.HEADER_LENGTH || blocks > writeIdx - readIdx || (readIdx & mask) + blocks > blockCount)
         {
             return -2;
         }

@@ -233,16 +233,17 @@ class ShmRingTest
         // w, r, k, header offset or -1, writeIdx published by alloc, writeIdx after push
         "0, 0, 4, 0, 0, 4",             // empty ring, message of the whole ring at slot 0
         "4, 0, 1, -1, 4, 4",            // full
-        "1, 1, 4, -1, 1, 1",            // empty, but a 4-block message needs the 3-block tail skipped too
+        "1, 1, 4, -1, 4, 4",            // empty, but a 4-block message needs the 3-block tail skipped too:
+                                        // the marker alone is published, so the message fits once it is skipped
         "1, 1, 3, 64, 1, 4",            // exactly fills the tail
-        "3, 1, 2, -1, 3, 3",            // rewind needs r >= 2
+        "3, 1, 2, -1, 4, 4",            // rewind needs r >= 2; the marker alone fits and is published
         "3, 2, 2, 0, 4, 6",             // rewind, exactly full afterwards
         "3, 3, 1, 192, 3, 4",           // last slot, no rewind
         "2, 0, 2, 128, 2, 4",
-        "2, 0, 3, -1, 2, 2",            // rewind needs r >= 3
+        "2, 0, 3, -1, 4, 4",            // rewind needs r >= 3; the marker alone fits and is published
         "6, 3, 1, 128, 6, 7",           // exactly full
         "7, 3, 1, -1, 7, 7",
-        "4294967295, 4294967293, 2, -1, 4294967295, 4294967295",   // wrapped indices, one block short
+        "4294967295, 4294967293, 2, -1, 0, 0",                     // wrapped indices, one block short: marker only
         "4294967295, 4294967294, 2, 0, 0, 2",                      // rewind across 2^32
         "4294967294, 4294967294, 2, 128, 4294967294, 0",           // push across 2^32
     })
@@ -266,7 +267,14 @@ class ShmRingTest
         {
             final byte[] after = new byte[s];
             file.get(0, after);
-            assertThat(after).as("nothing written on failure").isEqualTo(before);
+            if (publishedAtAlloc != w)
+            {
+                // only the rewind marker was written (size 0 at the old slot) and published
+                assertThat(file.getShort((int)(w % 4) * 64)).as("marker").isZero();
+                before[(int)(w % 4) * 64] = 0;
+                before[(int)(w % 4) * 64 + 1] = 0;
+            }
+            assertThat(after).as("nothing else written on failure").isEqualTo(before);
             assertThat(p.hasAllocated()).isFalse();
             return;
         }
@@ -313,8 +321,10 @@ class ShmRingTest
             final String what = "w=" + Integer.toUnsignedString(w) + " r=" + Integer.toUnsignedString(r) + " k=" + k;
             if (!room)
             {
+                // when the message and its rewind marker do not fit but the marker alone does, the marker is published
+                final boolean markerOnly = rewind && r - (w + p - cap) >= 0;
                 assertThat(off).as(what).isEqualTo(-1);
-                assertThat(producer.publishedWriteIdx()).as(what).isEqualTo(w);
+                assertThat(producer.publishedWriteIdx()).as(what).isEqualTo(markerOnly ? w + p : w);
                 continue;
             }
             assertThat(off).as(what).isEqualTo(rewind ? 0 : Integer.remainderUnsigned(w, cap) * 64);
@@ -361,9 +371,9 @@ class ShmRingTest
             consume(c, t[0], t[1]);
         }
         assertThat(crossed).isTrue();
+        assertThat(c.front()).isEqualTo(-1); // skips a marker the producer may have published alone
         assertThat(Integer.compareUnsigned(c.publishedReadIdx(), 0x1000)).isNegative();
         assertThat(c.publishedReadIdx()).isEqualTo(p.publishedWriteIdx());
-        assertThat(c.front()).isEqualTo(-1);
     }
 
     @ParameterizedTest
@@ -551,5 +561,67 @@ class ShmRingTest
     private static int stressLength(final int seq)
     {
         return 4 + (int)(((seq * 2654435761L) >>> 7) & 0xFF);
+    }
+
+    /** Review finding: a message of more than half the ring must not wait for ever on an empty ring. */
+    @Test
+    void aMessageLargerThanHalfTheRingFitsOnceTheRewindMarkerIsSkipped() throws Exception
+    {
+        final int s = 2048; // 32 blocks
+        final ByteBuffer file = ring("big.shm", s);
+        final ShmRing p = ShmRing.producer(file, s);
+        final ShmRing c = ShmRing.consumer(file, s);
+        assertThat(p.alloc(payloadForBlocks(16))).isZero();
+        p.buffer().putShort(2, (short)1);
+        p.push();
+        assertThat(c.front()).isZero();
+        c.pop(); // now w = r = 16
+        final int big = payloadForBlocks(17);
+        assertThat(p.alloc(big)).as("17 blocks + the 16-block tail do not fit at once").isEqualTo(-1);
+        assertThat(p.publishedWriteIdx()).as("the marker alone is published").isEqualTo(32);
+        assertThat(c.front()).as("the consumer skips the marker and finds the ring empty").isEqualTo(-1);
+        assertThat(c.publishedReadIdx()).isEqualTo(32);
+        assertThat(p.alloc(big)).as("now the message fits at slot 0").isZero();
+        p.buffer().putShort(2, (short)2);
+        p.push();
+        assertThat(c.front()).isZero();
+        assertThat(c.buffer().getShort(0) & 0xFFFF).isEqualTo(big + 8);
+    }
+
+    /** Review finding: a ring zeroed under a live producer (a C++ client's reset) is followed, not corrupted. */
+    @Test
+    void aProducerFollowsARingZeroedUnderIt() throws Exception
+    {
+        final int s = 2048;
+        final ByteBuffer file = ring("zeroed.shm", s);
+        final ShmRing p = ShmRing.producer(file, s);
+        assertThat(p.alloc(8)).isZero();
+        p.buffer().putShort(2, (short)1);
+        p.push();
+        assertThat(p.publishedWriteIdx()).isEqualTo(1);
+        for (int i = 0; i < file.capacity(); i++)
+        {
+            file.put(i, (byte)0); // the other side's reset
+        }
+        assertThat(p.alloc(8)).as("starts again at slot 0").isZero();
+        p.buffer().putShort(2, (short)1);
+        p.push();
+        assertThat(p.publishedWriteIdx()).isEqualTo(1);
+        final ShmRing c = ShmRing.consumer(file, s);
+        assertThat(c.front()).isZero();
+        c.pop();
+        assertThat(c.front()).isEqualTo(-1);
+        assertThat(ShmRing.sanityCheck(file, s)).isNull();
+    }
+
+    /** Review finding: a header whose blocks run past the end of the ring is corrupt, not read out of bounds. */
+    @Test
+    void aMessageRunningPastTheRingEndIsCorrupt() throws Exception
+    {
+        final int s = 256; // 4 blocks
+        final ByteBuffer file = ring("past.shm", s);
+        seed(file, s, 7, 3); // slot 3 holds the oldest message, 4 blocks published
+        file.duplicate().order(ByteOrder.nativeOrder()).putShort(3 * 64, (short)(2 * 64));
+        assertThat(ShmRing.consumer(file, s).front()).isEqualTo(-2);
     }
 }
