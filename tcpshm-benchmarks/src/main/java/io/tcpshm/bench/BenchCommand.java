@@ -57,14 +57,20 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--only", description = "Run only the rows whose name contains this text.")
     String only;
 
+    @Option(names = "--warmup-ms", description = "Warm-up per row in ms (default: 400 quick, 2000 full).")
+    Long warmupOverride;
+
+    @Option(names = "--measure-ms", description = "Measurement per row in ms (default: 1000 quick, 8000 full).")
+    Long measureOverride;
+
     private final PrintStream console = System.out;
     private final List<Process> running = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception
     {
-        final long warmupMs = quick ? 400 : 2000;
-        final long measureMs = quick ? 1000 : 8000;
+        final long warmupMs = warmupOverride != null ? warmupOverride : quick ? 400 : 2000;
+        final long measureMs = measureOverride != null ? measureOverride : quick ? 1000 : 8000;
         final Path shmBase = Files.isWritable(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
         final Path scratch = Files.createTempDirectory(shmBase, "tcpshm-bench-");
         final Path work = Files.createTempDirectory("tcpshm-bench-");

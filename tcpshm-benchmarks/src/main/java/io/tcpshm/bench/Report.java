@@ -133,6 +133,10 @@ final class Report
             {
                 target(sb, r.name() + " allocates 0 B/op", r.num("bytesPerOp"), 0.01);
             }
+            else if (r.get("allocBytesPerMsg") != null)
+            {
+                target(sb, r.name() + " client loop B/msg", r.num("allocBytesPerMsg"), 0.01);
+            }
         }
         return sb.toString();
     }

@@ -1,0 +1,51 @@
+package io.tcpshm.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the benchmark harness end to end with tiny durations: every row (each a pair of processes)
+ * produces a result, and the table, JSON and chart are written. Numbers from such short runs mean
+ * nothing; the point is that every scenario works.
+ */
+class BenchCommandTest
+{
+    @TempDir
+    Path out;
+
+    @Test
+    void everyRowRunsAndTheReportIsWritten() throws Exception
+    {
+        final int exit = new CommandLine(new BenchCommand()).execute("--payloads", "16", "--no-jmh", "--warmup-ms", "50",
+            "--measure-ms", "150", "--out", out.toString());
+        assertThat(exit).isZero();
+        final List<Path> runs;
+        try (Stream<Path> s = Files.list(out))
+        {
+            runs = s.collect(Collectors.toList());
+        }
+        assertThat(runs).hasSize(1);
+        final Path dir = runs.get(0);
+        final String table = Files.readString(dir.resolve("table.txt"));
+        for (final String row : new String[] {"shm ping-pong 16B tcpshm", "shm ping-pong 16B raw-shm floor",
+            "shm ping-pong 16B aeron ipc", "tcp ping-pong 16B tcpshm", "tcp ping-pong 16B raw-nio floor",
+            "pollCtl every 4096", "shm stream 32B tcpshm", "shm stream 32B raw-ring floor", "tcp stream 32B tcpshm push",
+            "tcp stream 32B tcpshm pushMore x64"})
+        {
+            assertThat(table).contains(row);
+        }
+        assertThat(table).contains("targets");
+        final String json = Files.readString(dir.resolve("results.json"));
+        assertThat(json).contains("\"p50Ns\"", "\"msgsPerSec\"", "\"histogram\"");
+        assertThat(Files.readString(dir.resolve("rtt-percentiles.svg"))).startsWith("<svg").contains("polyline");
+    }
+}
