@@ -49,7 +49,15 @@ public final class BenchNode
 {
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
+    /** Largest round trip recorded (longer ones count as this); fixed so the histogram never resizes (allocates). */
+    private static final long MAX_RTT_NS = 60_000_000_000L;
+
     private final Map<String, String> opts = new HashMap<>();
+
+    private static Histogram newHistogram()
+    {
+        return new Histogram(MAX_RTT_NS, 3);
+    }
 
     private BenchNode(final String[] args)
     {
@@ -260,7 +268,7 @@ public final class BenchNode
         });
         holder[0] = client;
         final TcpShmConnection conn = client.connection();
-        final Histogram h = new Histogram(3);
+        final Histogram h = newHistogram();
         final long start = System.nanoTime();
         final long warmEnd = start + warmupNs();
         final long end = warmEnd + measureNs();
@@ -316,7 +324,7 @@ public final class BenchNode
             final long rtt = System.nanoTime() - t0;
             if (t0 >= warmEnd)
             {
-                h.recordValue(rtt);
+                h.recordValue(Math.min(rtt, MAX_RTT_NS));
             }
         }
         // bytes this thread allocated per round trip while measuring (the histogram records without allocating)
@@ -495,7 +503,7 @@ public final class BenchNode
     {
         final int payload = intOpt("payload", 64);
         final MappedByteBuffer b = mapFile(opt("file", "raw-pingpong"), 8192);
-        final Histogram h = new Histogram(3);
+        final Histogram h = newHistogram();
         final long warmEnd = System.nanoTime() + warmupNs();
         final long end = warmEnd + measureNs();
         long seq = (long)LONG.getAcquire(b, PING_SEQ);
@@ -518,7 +526,7 @@ public final class BenchNode
             }
             if (t0 >= warmEnd)
             {
-                h.recordValue(System.nanoTime() - t0);
+                h.recordValue(Math.min(System.nanoTime() - t0, MAX_RTT_NS));
             }
         }
         writeResult(new BenchResult(BenchResult.RTT, opt("name", "raw-shm")).latency(h));
@@ -567,7 +575,7 @@ public final class BenchNode
             ch.configureBlocking(false);
             final ByteBuffer out = ByteBuffer.allocateDirect(frame);
             final ByteBuffer in = ByteBuffer.allocateDirect(frame);
-            final Histogram h = new Histogram(3);
+            final Histogram h = newHistogram();
             final long warmEnd = System.nanoTime() + warmupNs();
             final long end = warmEnd + measureNs();
             while (true)
@@ -593,7 +601,7 @@ public final class BenchNode
                 }
                 if (t0 >= warmEnd)
                 {
-                    h.recordValue(System.nanoTime() - t0);
+                    h.recordValue(Math.min(System.nanoTime() - t0, MAX_RTT_NS));
                 }
             }
             writeResult(new BenchResult(BenchResult.RTT, opt("name", "raw-tcp")).latency(h));
@@ -652,7 +660,7 @@ public final class BenchNode
             final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(8, payload)));
             final boolean[] echoed = new boolean[1];
             final FragmentHandler onPong = (buffer, offset, length, header) -> echoed[0] = true;
-            final Histogram h = new Histogram(3);
+            final Histogram h = newHistogram();
             final long warmEnd = System.nanoTime() + warmupNs();
             final long end = warmEnd + measureNs();
             while (true)
@@ -677,7 +685,7 @@ public final class BenchNode
                 }
                 if (t0 >= warmEnd)
                 {
-                    h.recordValue(System.nanoTime() - t0);
+                    h.recordValue(Math.min(System.nanoTime() - t0, MAX_RTT_NS));
                 }
             }
             writeResult(new BenchResult(BenchResult.RTT, opt("name", "aeron")).latency(h));
