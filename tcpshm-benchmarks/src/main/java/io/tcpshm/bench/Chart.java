@@ -13,10 +13,10 @@ final class Chart
 {
     private static final String[] COLOURS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
         "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-    private static final int W = 900;
+    private static final int W = 980;
     private static final int H = 520;
     private static final int LEFT = 80;
-    private static final int RIGHT = 250;
+    private static final int RIGHT = 330;
     private static final int TOP = 40;
     private static final int BOTTOM = 60;
     private static final double MAX_NINES = 4; // 99.99 %
