@@ -1,6 +1,7 @@
 package io.tcpshm;
 
 import io.tcpshm.internal.Bits;
+import io.tcpshm.internal.CountersLayout;
 import io.tcpshm.internal.FrameHeader;
 import io.tcpshm.internal.LoginCodec;
 import io.tcpshm.internal.MappedRegion;
@@ -46,6 +47,7 @@ public final class TcpShmClient
     private final ClientHandler handler;
     private final LoginCodec codec;
     private final MappedRegion lastServer;
+    private final MappedRegion counters;
     private final TcpShmConnection connection;
     private final ByteBuffer loginFrame;
     private final ByteBuffer rspFrame;
@@ -80,9 +82,48 @@ public final class TcpShmClient
         this.lastServer = MappedRegion.open(Names.lastServerFile(ptcpDir, clientName), config.nameSize(),
             config.shareFilesWithGroup(), 0, config.nameSize());
         this.connection = new TcpShmConnection(config, clientName, ptcpDir, false);
+        this.counters = config.publishCounters() ? openCounters(ptcpDir, clientName, config, new TcpShmConnection[] {connection})
+            : null;
         this.loginFrame = ByteBuffer.allocateDirect(codec.loginFrameSize()).order(config.byteOrder());
         this.rspFrame = ByteBuffer.allocateDirect(codec.rspFrameSize()).order(config.byteOrder());
         this.rspView = new LoginResponse(codec, rspFrame);
+    }
+
+    /**
+     * Opens {@code <dir>/<name>.counters}, zeroed, and moves each connection's counters into its slot.
+     */
+    static MappedRegion openCounters(final Path dir, final String name, final TcpShmConfig config,
+        final TcpShmConnection[] connections) throws IOException
+    {
+        final int size = CountersLayout.fileSize(connections.length);
+        final Path path = dir.resolve(name + ".counters");
+        if (Files.exists(path) && Files.size(path) != size)
+        {
+            Files.delete(path); // our own file, of another configuration: counters start at 0 anyway
+        }
+        final MappedRegion region = MappedRegion.open(path, size, config.shareFilesWithGroup(), 0, size);
+        region.zero();
+        CountersLayout.writeHeader(region.buffer(), connections.length, name);
+        for (int i = 0; i < connections.length; i++)
+        {
+            connections[i].stats().moveTo(region.buffer(), CountersLayout.slotOffset(i));
+        }
+        return region;
+    }
+
+    /** Moves the counters back to private memory and closes the counters file. */
+    static void closeCounters(final MappedRegion region, final TcpShmConnection[] connections)
+    {
+        if (region == null)
+        {
+            return;
+        }
+        for (final TcpShmConnection c : connections)
+        {
+            c.stats().moveTo(java.nio.ByteBuffer.allocateDirect(CountersLayout.SLOT_SIZE)
+                .order(java.nio.ByteOrder.nativeOrder()), 0);
+        }
+        region.close();
     }
 
     static void createDirectory(final Path dir, final boolean shareWithGroup) throws IOException
@@ -383,6 +424,7 @@ public final class TcpShmClient
         }
         connection.releaseFiles();
         connection.releaseRetired();
+        closeCounters(counters, new TcpShmConnection[] {connection});
         lastServer.close();
     }
 

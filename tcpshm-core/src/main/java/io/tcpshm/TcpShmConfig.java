@@ -51,6 +51,7 @@ public final class TcpShmConfig
     private final int ctlSocketPollPeriod;
     private final int loginTimeoutMillis;
     private final boolean shareFilesWithGroup;
+    private final boolean publishCounters;
 
     private TcpShmConfig(final Builder b)
     {
@@ -81,6 +82,7 @@ public final class TcpShmConfig
         ctlSocketPollPeriod = b.ctlSocketPollPeriod;
         loginTimeoutMillis = b.loginTimeoutMillis;
         shareFilesWithGroup = b.shareFilesWithGroup;
+        publishCounters = b.publishCounters;
     }
 
     /**
@@ -130,6 +132,7 @@ public final class TcpShmConfig
         b.ctlSocketPollPeriod = ctlSocketPollPeriod;
         b.loginTimeoutMillis = loginTimeoutMillis;
         b.shareFilesWithGroup = shareFilesWithGroup;
+        b.publishCounters = publishCounters;
         return b;
     }
 
@@ -298,6 +301,15 @@ public final class TcpShmConfig
         return shareFilesWithGroup;
     }
 
+    /**
+     * @return whether the client or server publishes its connections' counters in
+     *     {@code <ptcpDir>/<name>.counters} for {@code tcpshm stat} (off by default).
+     */
+    public boolean publishCounters()
+    {
+        return publishCounters;
+    }
+
     /** @return blocks of 64 bytes in one SHM ring. */
     public int shmBlockCount()
     {
@@ -319,7 +331,7 @@ public final class TcpShmConfig
             ", newConnectionTimeout=" + newConnectionTimeout + ", shmDir=" + shmDir +
             ", ackThresholdBytes=" + ackThresholdBytes + ", ackDelay=" + ackDelay +
             ", ctlSocketPollPeriod=" + ctlSocketPollPeriod + ", loginTimeoutMillis=" + loginTimeoutMillis +
-            ", shareFilesWithGroup=" + shareFilesWithGroup + '}';
+            ", shareFilesWithGroup=" + shareFilesWithGroup + ", publishCounters=" + publishCounters + '}';
     }
 
     /**
@@ -353,6 +365,7 @@ public final class TcpShmConfig
         private int ctlSocketPollPeriod = DEFAULT_CTL_SOCKET_POLL_PERIOD;
         private int loginTimeoutMillis = 10_000;
         private boolean shareFilesWithGroup;
+        private boolean publishCounters;
 
         private Builder()
         {
@@ -591,6 +604,16 @@ public final class TcpShmConfig
         public Builder shareFilesWithGroup(final boolean v)
         {
             shareFilesWithGroup = v;
+            return this;
+        }
+
+        /**
+         * @param v publish the connections' counters in {@code <ptcpDir>/<name>.counters} (default false).
+         * @return this
+         */
+        public Builder publishCounters(final boolean v)
+        {
+            publishCounters = v;
             return this;
         }
 

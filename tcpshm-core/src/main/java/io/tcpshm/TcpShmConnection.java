@@ -1,6 +1,7 @@
 package io.tcpshm;
 
 import io.tcpshm.internal.Bits;
+import io.tcpshm.internal.CountersLayout;
 import io.tcpshm.internal.FrameHeader;
 import io.tcpshm.internal.MappedRegion;
 import io.tcpshm.internal.Names;
@@ -108,6 +109,7 @@ public final class TcpShmConnection
     private volatile boolean loggedOn;
 
     private Object userData;
+    private final ConnectionStats stats = new ConnectionStats();
 
     TcpShmConnection(final TcpShmConfig config, final String localName, final Path ptcpDir, final boolean serverSide)
     {
@@ -147,6 +149,7 @@ public final class TcpShmConnection
             final int offset = link.sendRing.alloc(payloadLength);
             if (offset < 0)
             {
+                stats.add(CountersLayout.ALLOCS_REFUSED, 1);
                 return null;
             }
             sendHeader.wrap(link.sendRing.buffer(), link.sendPayload, offset);
@@ -161,6 +164,7 @@ public final class TcpShmConnection
         final int offset = queue.alloc(payloadLength);
         if (offset < 0)
         {
+            stats.add(CountersLayout.ALLOCS_REFUSED, 1);
             return null;
         }
         final ByteBuffer buffer = queue.wireBuffer();
@@ -232,6 +236,7 @@ public final class TcpShmConnection
                 throw new IllegalStateException("push without a successful alloc");
             }
             requireType();
+            countSent();
             link.sendRing.push();
             return false;
         }
@@ -241,9 +246,22 @@ public final class TcpShmConnection
             throw new IllegalStateException("push without a successful alloc");
         }
         requireType();
+        countSent();
         lastPushedAck = queue.myAck();
         queue.push();
         return true;
+    }
+
+    private void countSent()
+    {
+        stats.add(CountersLayout.MSGS_SENT, 1);
+        stats.add(CountersLayout.BYTES_SENT, sendHeader.size());
+    }
+
+    private void countReceived()
+    {
+        stats.add(CountersLayout.MSGS_RECEIVED, 1);
+        stats.add(CountersLayout.BYTES_RECEIVED, recvHeader.size());
     }
 
     private void requireType()
@@ -279,6 +297,7 @@ public final class TcpShmConnection
         final ShmLink link = shm;
         if (link != null)
         {
+            countReceived();
             link.recvRing.pop();
             return;
         }
@@ -287,6 +306,7 @@ public final class TcpShmConnection
         {
             throw new IllegalStateException("pop without a current message");
         }
+        countReceived();
         recvRead += frame;
         frontFrame = 0;
         unannouncedBytes += frame;
@@ -368,6 +388,12 @@ public final class TcpShmConnection
     public void userData(final Object userData)
     {
         this.userData = userData;
+    }
+
+    /** @return this connection's live counters (the same object for the connection's whole life). */
+    public ConnectionStats stats()
+    {
+        return stats;
     }
 
     /** @return the number of the next peer message expected (the ack this side sends), TCP only. */
@@ -600,6 +626,10 @@ public final class TcpShmConnection
         lastPushedAck = announcedAck;
         closing = null;
         loggedOn = true;
+        stats.names(localName, remoteName, shm);
+        stats.add(CountersLayout.LOGINS, 1);
+        stats.set(CountersLayout.LOGGED_ON, 1);
+        stats.set(CountersLayout.LAST_RECV_TIME, now);
         if (!shm)
         {
             if (!ptcp.loginAck(remoteAck))
@@ -607,6 +637,7 @@ public final class TcpShmConnection
                 requestClose("Invalid ack " + Bits.u32(remoteAck) + " in login", null);
                 return false;
             }
+            stats.add(CountersLayout.MSGS_RESENT, ptcp.queuedCount());
             sendPending();
         }
         return true;
@@ -648,6 +679,7 @@ public final class TcpShmConnection
             channel = null;
         }
         lastClosing = c;
+        stats.disconnected(c == null ? null : c.reason);
         return c;
     }
 
@@ -685,6 +717,7 @@ public final class TcpShmConnection
         if (n > 0)
         {
             lastRecvTime = now;
+            stats.set(CountersLayout.LAST_RECV_TIME, now);
             final MsgHeader header = parseFront();
             sendDue(now);
             return header;
@@ -729,6 +762,7 @@ public final class TcpShmConnection
         if (any)
         {
             lastRecvTime = now;
+            stats.set(CountersLayout.LAST_RECV_TIME, now);
         }
         else if (now - lastRecvTime > config.connectionTimeout())
         {
@@ -776,10 +810,14 @@ public final class TcpShmConnection
             requestClose("Send error: " + ex.getMessage(), ex);
             return;
         }
-        if (!heartbeat.hasRemaining() && !sessionShm)
+        if (!heartbeat.hasRemaining())
         {
-            announcedAck = ack;
-            unannouncedBytes = 0;
+            stats.add(CountersLayout.HEARTBEATS_SENT, 1);
+            if (!sessionShm)
+            {
+                announcedAck = ack;
+                unannouncedBytes = 0;
+            }
         }
     }
 
@@ -906,6 +944,7 @@ public final class TcpShmConnection
             if (FrameHeader.msgType(buf, offset) == FrameHeader.HEARTBEAT_TYPE)
             {
                 recvRead += frame;
+                stats.add(CountersLayout.HEARTBEATS_RECEIVED, 1);
                 continue;
             }
             frontFrame = frame;
@@ -938,6 +977,7 @@ public final class TcpShmConnection
         if (n > 0)
         {
             lastRecvTime = now;
+            stats.set(CountersLayout.LAST_RECV_TIME, now);
             scanAcks();
         }
         else if (n == 0 && now - lastRecvTime > config.connectionTimeout())

@@ -77,6 +77,7 @@ public final class TcpShmServer
     private final ByteBuffer rspFrame;
     private final LoginResponse rspView;
     private ServerSocketChannel listener;
+    private io.tcpshm.internal.MappedRegion counters;
     /** Readiness of the listener: {@code accept()} allocates even when nothing is pending, {@code selectNow()} does not. */
     private Selector acceptSelector;
     private int socketCountdown;
@@ -162,6 +163,10 @@ public final class TcpShmServer
         try
         {
             TcpShmClient.createDirectory(ptcpDir, config.shareFilesWithGroup());
+            if (config.publishCounters() && counters == null)
+            {
+                counters = TcpShmClient.openCounters(ptcpDir, serverName, config, allConnections());
+            }
             channel = ServerSocketChannel.open();
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             channel.bind(new InetSocketAddress(host, port), 64);
@@ -351,6 +356,27 @@ public final class TcpShmServer
             }
             group.publish();
         }
+        TcpShmClient.closeCounters(counters, allConnections());
+        counters = null;
+    }
+
+    private TcpShmConnection[] allConnections()
+    {
+        int n = 0;
+        for (final Group group : allGroups)
+        {
+            n += group.slots.length;
+        }
+        final TcpShmConnection[] all = new TcpShmConnection[n];
+        int i = 0;
+        for (final Group group : allGroups)
+        {
+            for (final Slot slot : group.slots)
+            {
+                all[i++] = slot.conn;
+            }
+        }
+        return all;
     }
 
     /**

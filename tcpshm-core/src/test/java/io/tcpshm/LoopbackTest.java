@@ -334,4 +334,43 @@ class LoopbackTest
             c.events.clear();
         }
     }
+
+    @Test
+    void countersCountWhatHappensAndArePublished() throws Exception
+    {
+        final TcpShmConfig config = base().publishCounters(true).build();
+        final TestServer s = server("srv", config);
+        final TestClient c = client("cli", "client", config);
+        assertThat(c.connect(false, s.port())).isTrue();
+        echoRun(c, 100, false);
+        final ConnectionStats cs = c.conn().stats();
+        assertThat(cs.messagesSent()).isEqualTo(100);
+        assertThat(cs.messagesReceived()).isEqualTo(100);
+        long bytes = 0;
+        for (long i = 0; i < 100; i++)
+        {
+            bytes += 8 + TestClient.lengthFor(i);
+        }
+        assertThat(cs.bytesSent()).isEqualTo(bytes);
+        assertThat(cs.bytesReceived()).isEqualTo(bytes);
+        assertThat(cs.logins()).isEqualTo(1);
+        c.conn().close();
+        assertThat(c.pollUntil(() -> c.conn().isClosed() && c.events.anyStartsWith("disconnected"), 10_000)).isTrue();
+        assertThat(cs.disconnects()).isEqualTo(1);
+        assertThat(cs.lastDisconnectReason()).isEqualTo("Closed by user");
+        // the same values in the published file, as another process would read them
+        final java.nio.ByteBuffer file = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(
+            tmp.resolve("client").resolve("cli.counters"))).order(java.nio.ByteOrder.nativeOrder());
+        final int slot = io.tcpshm.internal.CountersLayout.slotOffset(0);
+        assertThat(file.getLong(0)).isEqualTo(io.tcpshm.internal.CountersLayout.MAGIC);
+        assertThat(file.getLong(slot + io.tcpshm.internal.CountersLayout.MSGS_SENT)).isEqualTo(100);
+        assertThat(file.getLong(slot + io.tcpshm.internal.CountersLayout.DISCONNECTS)).isEqualTo(1);
+        assertThat(io.tcpshm.internal.CountersLayout.text(file, slot + io.tcpshm.internal.CountersLayout.REMOTE_NAME, 64))
+            .isEqualTo("srv");
+        final TcpShmConnection serverSide = s.server.tcpGroupConnections(0)[0];
+        assertThat(c.pollUntil(() -> serverSide.stats().disconnects() == 1, 10_000)).isTrue();
+        assertThat(serverSide.stats().messagesReceived()).isEqualTo(100);
+        assertThat(serverSide.stats().messagesSent()).isEqualTo(100);
+        assertThat(java.nio.file.Files.exists(tmp.resolve("server-srv").resolve("srv.counters"))).isTrue();
+    }
 }

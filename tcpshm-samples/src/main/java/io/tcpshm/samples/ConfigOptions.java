@@ -82,6 +82,9 @@ public final class ConfigOptions
     @Option(names = "--share-files-with-group", description = "Create files group-readable/writable.")
     boolean shareFilesWithGroup;
 
+    @Option(names = "--publish-counters", description = "Publish live counters in <ptcp-dir>/<name>.counters (tcpshm stat).")
+    boolean publishCounters;
+
     /**
      * @return the configuration these options describe.
      * @throws IllegalArgumentException naming the setting when a value is invalid.
@@ -170,6 +173,7 @@ public final class ConfigOptions
             b.ctlSocketPollPeriod(ctlSocketPollPeriod);
         }
         b.shareFilesWithGroup(shareFilesWithGroup);
+        b.publishCounters(publishCounters);
         return b.build();
     }
 

@@ -247,11 +247,12 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
             }
             return;
         }
+        // batches of up to 64: pushMore, then push for the last; when the queue is full the poll writes what is
+        // batched and takes in the acks that make room
         for (int i = 0; i < 64 && (count == 0 || counters.sent() < count); i++)
         {
-            if (!trySend(conn, i < 63))
+            if (!trySend(conn, i == 63))
             {
-                conn.push();
                 break;
             }
         }

@@ -90,9 +90,9 @@ class OperatingToolsTest
         final Path shm = Files.createDirectories(tmp.resolve("shm"));
         final String[] common = {"--port", String.valueOf(port), "--shm-dir", shm.toString(), "--quiet"};
         final Process s = start(tmp.resolve("server.log"), concat(new String[] {"echo-server", "--host", "127.0.0.1",
-            "--ptcp-dir", server.toString()}, common));
+            "--ptcp-dir", server.toString(), "--publish-counters"}, common));
         final Process c = start(tmp.resolve("client.log"), concat(new String[] {"echo-client", "--ptcp-dir",
-            client.toString(), "--mode", "stream"}, common));
+            client.toString(), "--mode", "stream", "--publish-counters"}, common));
         final long deadline = System.nanoTime() + 30_000_000_000L;
         long[] counters = null;
         while (System.nanoTime() < deadline)
@@ -105,12 +105,25 @@ class OperatingToolsTest
             Thread.sleep(50);
         }
         assertThat(counters).as(Files.readString(tmp.resolve("client.log"))).isNotNull();
+        final ObjectMapper json = new ObjectMapper();
+        final int[] exit = new int[1];
+        // the live counters, read from the files the running processes publish
+        final JsonNode liveClient = json.readTree(run(exit, "stat", client.toString(), "--json")[0]).get(0);
+        assertThat(exit[0]).isZero();
+        final JsonNode liveServer = json.readTree(run(exit, "stat", server.toString(), "--json")[0]).get(0);
+        assertThat(liveClient.get("local").asText()).isEqualTo("cli");
+        assertThat(liveClient.get("remote").asText()).isEqualTo("srv");
+        assertThat(liveClient.get("loggedOn").asText()).isEqualTo("yes");
+        assertThat(liveClient.get("logins").asLong()).isEqualTo(1);
+        assertThat(liveClient.get("messagesSent").asLong()).isGreaterThanOrEqualTo(20_000);
+        assertThat(liveClient.get("messagesReceived").asLong()).isGreaterThan(20_000);
+        assertThat(liveServer.get("local").asText()).isEqualTo("srv");
+        assertThat(liveServer.get("messagesReceived").asLong()).isGreaterThan(20_000);
+        assertThat(run(exit, "stat", client.toString(), "--once")[0]).contains("cli->srv", "tcp", "yes");
         // crash both in the middle of the stream
         c.destroyForcibly().waitFor();
         s.destroyForcibly().waitFor();
 
-        final int[] exit = new int[1];
-        final ObjectMapper json = new ObjectMapper();
         final JsonNode clientView = json.readTree(run(exit, "inspect", client.toString(), "--shm-dir", shm.toString(),
             "--json")[0]);
         assertThat(exit[0]).isZero();
