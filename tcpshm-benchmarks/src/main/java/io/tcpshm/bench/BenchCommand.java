@@ -261,6 +261,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         console.flush();
         final Options options = new OptionsBuilder()
             .include(io.tcpshm.bench.jmh.QueueBenchmarks.class.getName())
+            .include(io.tcpshm.bench.jmh.ConnectionBenchmarks.class.getName())
             .addProfiler("gc")
             .forks(1)
             .warmupIterations(quick ? 2 : 3)

@@ -1,0 +1,185 @@
+package io.tcpshm.bench.jmh;
+
+import io.tcpshm.ClientHandler;
+import io.tcpshm.LoginRequest;
+import io.tcpshm.LoginResponse;
+import io.tcpshm.MsgHeader;
+import io.tcpshm.ServerHandler;
+import io.tcpshm.TcpShmClient;
+import io.tcpshm.TcpShmConfig;
+import io.tcpshm.TcpShmConnection;
+import io.tcpshm.TcpShmServer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One message through the public API of a logged-on SHM connection, in one thread: the client's
+ * {@code alloc}, payload write and {@code push}, then the server's {@code pollShm}, which delivers
+ * it to the callback that {@code pop}s it. Compared with {@code QueueBenchmarks.shmAllocPushFrontPop}
+ * (the bare ring) it shows the cost of the API layer, the per-connection counters included; with
+ * {@code -prof gc} it shows that the layer allocates nothing.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class ConnectionBenchmarks
+{
+    private Path dir;
+    private TcpShmServer server;
+    private TcpShmClient client;
+    private TcpShmConnection conn;
+    private long received;
+    private long seq;
+
+    /**
+     * Starts a server and logs a client on over SHM.
+     *
+     * @throws Exception when the login fails.
+     */
+    @Setup(Level.Trial)
+    public void setUp() throws Exception
+    {
+        dir = Files.createTempDirectory("tcpshm-jmh-conn");
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(dir).shmQueueSize(1 << 16).build();
+        server = new TcpShmServer("jsrv", dir.resolve("s"), config, new ServerHandler()
+        {
+            @Override
+            public void onSystemError(final String message, final Exception cause)
+            {
+            }
+
+            @Override
+            public int onNewConnection(final InetSocketAddress a, final LoginRequest login, final LoginResponse rsp)
+            {
+                return 0;
+            }
+
+            @Override
+            public void onClientFileError(final TcpShmConnection c, final String reason, final Exception cause)
+            {
+            }
+
+            @Override
+            public void onSeqNumberMismatch(final TcpShmConnection c, final long a, final long b, final long d,
+                final long e, final long f, final long g)
+            {
+            }
+
+            @Override
+            public void onClientLogon(final InetSocketAddress a, final TcpShmConnection c)
+            {
+            }
+
+            @Override
+            public void onClientDisconnected(final TcpShmConnection c, final String reason, final Exception cause)
+            {
+            }
+
+            @Override
+            public void onClientMsg(final TcpShmConnection c, final MsgHeader header)
+            {
+                received += header.buffer().getLong(header.payloadOffset());
+                c.pop();
+            }
+        });
+        if (!server.start("127.0.0.1", 0))
+        {
+            throw new IllegalStateException("server did not start");
+        }
+        final AtomicBoolean polling = new AtomicBoolean(true);
+        final Thread poller = new Thread(() ->
+        {
+            while (polling.get())
+            {
+                server.pollCtl(0);
+            }
+        });
+        poller.start();
+        client = new TcpShmClient("jcli", dir.resolve("c"), config, new ClientHandler()
+        {
+            @Override
+            public void onSystemError(final String message, final Exception cause)
+            {
+            }
+
+            @Override
+            public void onLoginReject(final LoginResponse response)
+            {
+            }
+
+            @Override
+            public long onLoginSuccess(final LoginResponse response)
+            {
+                return 0;
+            }
+
+            @Override
+            public void onSeqNumberMismatch(final long a, final long b, final long c, final long d, final long e,
+                final long f)
+            {
+            }
+
+            @Override
+            public void onServerMsg(final MsgHeader header)
+            {
+            }
+
+            @Override
+            public void onDisconnected(final String reason, final Exception cause)
+            {
+            }
+        });
+        final boolean ok = client.connect(true, "127.0.0.1", server.localPort(), null);
+        polling.set(false);
+        poller.join();
+        if (!ok)
+        {
+            throw new IllegalStateException("login failed");
+        }
+        for (int i = 0; i < 1000; i++)
+        {
+            server.pollCtl(0); // let the connection join its group
+        }
+        conn = client.connection();
+    }
+
+    /**
+     * Stops both sides.
+     *
+     * @throws IOException never in practice.
+     */
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException
+    {
+        client.stop();
+        server.stop();
+    }
+
+    /**
+     * @return the sum of the payloads delivered, so the work is not optimised away.
+     */
+    @Benchmark
+    public long shmConnectionAllocPushPollPop()
+    {
+        final MsgHeader h = conn.alloc(32);
+        h.msgType(1);
+        h.buffer().putLong(h.payloadOffset(), seq++);
+        conn.push();
+        server.pollShm(0);
+        return received;
+    }
+}
