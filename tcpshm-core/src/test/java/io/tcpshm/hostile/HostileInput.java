@@ -96,9 +96,17 @@ final class HostileInput
     /** A well-formed login frame for {@code name} on TCP, as a new persistent connection. */
     static byte[] validLogin(final String clientName)
     {
+        return login(clientName, "", false);
+    }
+
+    /** A well-formed login frame with all sequence numbers 0. */
+    static byte[] login(final String clientName, final String lastServer, final boolean shm)
+    {
         final ByteBuffer b = ByteBuffer.allocate(WireModel.LOGIN_FRAME).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(0, (short)WireModel.LOGIN_SIZE).putShort(2, (short)1);
+        b.put(WireModel.LOGIN_USE_SHM, (byte)(shm ? 1 : 0));
         b.put(WireModel.LOGIN_CLIENT_NAME, name(clientName));
+        b.put(WireModel.LOGIN_LAST_SERVER, name(lastServer));
         return b.array();
     }
 
