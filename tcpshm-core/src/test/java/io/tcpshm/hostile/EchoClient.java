@@ -49,9 +49,17 @@ final class EchoClient implements ClientHandler, AutoCloseable
         return client.connection();
     }
 
+    boolean shm;
+
     boolean connect(final int port)
     {
-        return client.connect(false, "127.0.0.1", port, new byte[] {0x55});
+        return connect(false, port);
+    }
+
+    boolean connect(final boolean useShm, final int port)
+    {
+        shm = useShm;
+        return client.connect(useShm, "127.0.0.1", port, new byte[] {0x55});
     }
 
     static int lengthFor(final long seq)
@@ -93,6 +101,10 @@ final class EchoClient implements ClientHandler, AutoCloseable
     void poll()
     {
         client.pollTcp(clock.get());
+        if (shm)
+        {
+            client.pollShm();
+        }
     }
 
     /** Sends {@code count} more messages and polls until all of them are echoed; fails after 10 s. */

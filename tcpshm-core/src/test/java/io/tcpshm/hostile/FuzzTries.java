@@ -41,8 +41,8 @@ final class FuzzTries implements AroundPropertyHook
     @Override
     public PropertyExecutionResult aroundProperty(final PropertyLifecycleContext context, final PropertyExecutor property)
     {
-        final int percent = context.findAnnotation(Share.class).map(Share::value).orElse(100);
-        context.attributes().setTries((int)Math.max(10, (long)total() * percent / 100));
+        context.findAnnotation(Share.class).ifPresent(share ->
+            context.attributes().setTries((int)Math.max(10, (long)total() * share.value() / 100)));
         return property.execute();
     }
 
