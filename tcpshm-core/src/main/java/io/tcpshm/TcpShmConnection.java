@@ -947,6 +947,12 @@ public final class TcpShmConnection
             }
             else
             {
+                // full at its maximum behind the held message: nothing can be received until it is popped,
+                // so a peer that filled it and went silent must still time out rather than hold the link
+                if (now - lastRecvTime > config.connectionTimeout())
+                {
+                    requestClose(REASON_TIMEOUT, null);
+                }
                 return;
             }
         }

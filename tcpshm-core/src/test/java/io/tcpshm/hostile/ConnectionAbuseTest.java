@@ -39,7 +39,7 @@ class ConnectionAbuseTest
     {
         Files.createDirectories(tmp.resolve("shm"));
         config = TcpShmConfig.builder().shmDir(tmp.resolve("shm")).build();
-        server = new HostileServer(tmp.resolve("server"), config, clock, Set.of("good", "late"));
+        server = new HostileServer(tmp.resolve("server"), config, clock, Set.of("good", "late", "hog"));
         good = new EchoClient("good", tmp.resolve("good"), config, clock);
         assertThat(good.connect(server.port())).as(good.events.toString()).isTrue();
         good.echo(5);
@@ -242,6 +242,62 @@ class ConnectionAbuseTest
         }
         assertThat(server.logons).containsExactly("good");
         assertThat(server.takeDisconnects()).isEmpty();
+    }
+
+    /**
+     * A peer that sends without ever acking or reading: the server's queue fills (the echo cannot be
+     * pushed, so its message stays unpopped), its receive buffer fills behind that message, then the
+     * peer goes silent. The server must still time the connection out, not keep the slot forever.
+     */
+    @Test
+    void aPeerThatFillsTheServerAndGoesSilentTimesOut() throws Exception
+    {
+        final RawPeer hog = peer();
+        assertThat(hog.login(HostileInput.validLogin("hog"))).isZero();
+        final byte[] msg = HostileInput.frame(100, 5, 0, (byte)1, 104);
+        for (int i = 0; i < 200; i++)
+        {
+            hog.send(msg); // 20 kB, never acking the echoes (ack 0) and never reading
+        }
+        server.awaitIterations(200);
+        for (int t = 0; t <= config.connectionTimeout() + 2 && server.disconnects.isEmpty(); t++)
+        {
+            tick();
+        }
+        assertThat(waitFor(() -> !server.disconnects.isEmpty())).as("the silent hog is closed").isTrue();
+        assertThat(server.takeDisconnects()).singleElement()
+            .satisfies(d -> assertThat(d.name()).isEqualTo("hog"))
+            .satisfies(d -> assertThat(d.reason()).isEqualTo("Timeout"));
+        good.echo(10);
+    }
+
+    @Test
+    void manyDistinctNamesDoNotMakeTheServerKeepFilesOpen() throws Exception
+    {
+        final long before = openFiles();
+        for (int i = 0; i < 60; i++)
+        {
+            final RawPeer p = peer();
+            assertThat(p.login(HostileInput.login("n" + i, "", i % 2 == 0))).isZero();
+            p.close();
+            assertThat(waitFor(() -> !server.disconnects.isEmpty())).isTrue();
+            server.takeDisconnects();
+            if (i % 10 == 0)
+            {
+                good.echo(1);
+            }
+        }
+        toClose.clear();
+        // slots keep the files of their last client: at most every slot's, whatever the number of names
+        assertThat(openFiles() - before).isLessThan(2L * (config.maxTcpConnsPerGrp() + config.maxShmConnsPerGrp()) + 10);
+    }
+
+    private static long openFiles() throws java.io.IOException
+    {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
+        {
+            return fds.count();
+        }
     }
 
     @Test
