@@ -87,7 +87,7 @@ class ClientFuzzTest
     }
 
     @Property
-    @FuzzTries.Share(30)
+    @FuzzTries.Share(25)
     void hostileServerResponsesAndStreams(@ForAll("response") final byte[] response,
         @ForAll("trailing") final byte[] trailing, @ForAll final boolean halfClose, @ForAll("shm") final boolean shm)
     {

@@ -14,7 +14,8 @@ import java.lang.annotation.Target;
 /**
  * Sets the tries of the hostile properties from the system property {@code tcpshm.fuzz.tries}
  * (default {@value #DEFAULT_TRIES}): each property annotated {@link Share} runs that percentage of
- * it (at least 10). {@code -Dtcpshm.fuzz.tries=1000000} is the long profile.
+ * it (at least 10); the shares of all hostile properties add up to 100. The long profile:
+ * {@code ./mvnw test -pl tcpshm-core -Dtest='io.tcpshm.hostile.*Test' -Dtcpshm.fuzz.tries=1000000}.
  */
 final class FuzzTries implements AroundPropertyHook
 {

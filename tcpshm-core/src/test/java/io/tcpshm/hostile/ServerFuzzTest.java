@@ -93,7 +93,7 @@ class ServerFuzzTest
 
     /** Random bytes as the login, half of them behind a valid login header (so the body is random). */
     @Property
-    @FuzzTries.Share(25)
+    @FuzzTries.Share(20)
     void randomBytesAsTheLogin(@ForAll("randomLogin") final byte[] bytes, @ForAll final boolean halfClose,
         @ForAll @IntRange(max = 140) final int split) throws IOException
     {
@@ -102,7 +102,7 @@ class ServerFuzzTest
 
     /** Login frames with hostile names, absurd sequence numbers and acks, odd flags, then maybe a stream. */
     @Property
-    @FuzzTries.Share(35)
+    @FuzzTries.Share(25)
     void hostileLoginFrames(@ForAll("loginFrame") final byte[] login, @ForAll("trailing") final byte[] trailing,
         @ForAll final boolean halfClose, @ForAll @IntRange(max = 100) final int split) throws IOException
     {
@@ -111,7 +111,7 @@ class ServerFuzzTest
 
     /** A valid login, then a hostile message stream: bad sizes, huge frames, absurd acks, truncation, garbage. */
     @Property
-    @FuzzTries.Share(40)
+    @FuzzTries.Share(30)
     void hostileStreamAfterAValidLogin(@ForAll("stream") final byte[] stream, @ForAll final boolean halfClose,
         @ForAll @IntRange(max = 400) final int split) throws IOException
     {
