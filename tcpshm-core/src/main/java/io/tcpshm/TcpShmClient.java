@@ -386,7 +386,9 @@ public final class TcpShmClient
 
     /**
      * Polls the incoming SHM ring and delivers one message to {@code onServerMsg}. Touches shared
-     * memory only: no system call, no allocation.
+     * memory only: no system call, no allocation (except that the first call after a {@code connect}
+     * that replaced the rings, e.g. for a server of another name, unmaps the old ones, which this
+     * thread may have been reading until then).
      *
      * <p>Ordering: the rings are set up by {@code connect} before it writes the volatile
      * {@code shmReady}; this method reads that flag first, so it sees the set-up rings
@@ -394,6 +396,8 @@ public final class TcpShmClient
      */
     public void pollShm()
     {
+        // rings of an earlier session that this thread may have been reading until now: done with them
+        connection.releaseRetiredIfAny();
         if (!shmReady)
         {
             return;

@@ -15,8 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * One persistent connection between a client name and a server name: its send queue (a
@@ -82,7 +81,13 @@ public final class TcpShmConnection
      * a change of rings (a client reconnecting to another server) made by the thread that connects.
      */
     private volatile ShmLink shm;
-    private final List<MappedRegion> retired = new ArrayList<>();
+    /**
+     * Rings replaced while another thread may still be reading them (the client's SHM poll), kept
+     * mapped until that thread starts its next poll ({@link #releaseRetiredIfAny()}), the same files
+     * are opened again, or the client stops. Whoever takes a region out of the queue closes it, so
+     * each is closed once whichever thread gets it.
+     */
+    private final ConcurrentLinkedQueue<MappedRegion> retired = new ConcurrentLinkedQueue<>();
 
     // ---- session: owned by the connection's TCP thread while logged on
     private SocketChannel channel;
@@ -563,24 +568,35 @@ public final class TcpShmConnection
 
     void releaseRetired()
     {
-        for (final MappedRegion region : retired)
+        MappedRegion region;
+        while ((region = retired.poll()) != null)
         {
             region.close();
         }
-        retired.clear();
+    }
+
+    /**
+     * Called by the thread that polls SHM at the start of each poll: it is then inside no use of
+     * any ring, and the rings in the queue were replaced (a volatile write of {@code shm}) before
+     * they were queued, so it never reads them again. Allocation-free; a volatile read when empty.
+     */
+    void releaseRetiredIfAny()
+    {
+        if (!retired.isEmpty())
+        {
+            releaseRetired();
+        }
     }
 
     private void releaseRetired(final Path a, final Path b)
     {
-        retired.removeIf(region ->
+        for (final MappedRegion region : retired)
         {
-            if (region.path().equals(a) || region.path().equals(b))
+            if ((region.path().equals(a) || region.path().equals(b)) && retired.remove(region))
             {
                 region.close();
-                return true;
             }
-            return false;
-        });
+        }
     }
 
     private static void closeQuietly(final MappedRegion region)
@@ -970,6 +986,12 @@ public final class TcpShmConnection
             }
             else
             {
+                // full at its maximum behind the held message: nothing can be received until it is popped,
+                // so a peer that filled it and went silent must still time out rather than hold the link
+                if (now - lastRecvTime > config.connectionTimeout())
+                {
+                    requestClose(REASON_TIMEOUT, null);
+                }
                 return;
             }
         }

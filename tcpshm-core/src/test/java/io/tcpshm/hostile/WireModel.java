@@ -1,0 +1,266 @@
+package io.tcpshm.hostile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * An independent model of what PROTOCOL.md says a receiver does with the bytes a hostile peer
+ * sends (written from the spec, not from the library), used as the oracle of the hostile tests.
+ * Little-endian, default sizes: nameSize 16, login frame 56 (size 52), response frame 72 (size 68),
+ * tcpRecvBufMaxSize 8000.
+ */
+final class WireModel
+{
+    static final int NAME_SIZE = 16;
+    static final int LOGIN_SIZE = 52;
+    static final int LOGIN_FRAME = 56;
+    static final int RSP_SIZE = 68;
+    static final int RSP_FRAME = 72;
+    static final int MAX_FRAME = 8000;
+    /** Login frame offsets with 1-byte user data of alignment 1. */
+    static final int LOGIN_USE_SHM = 17;
+    static final int LOGIN_CLIENT_NAME = 18;
+    static final int LOGIN_LAST_SERVER = 34;
+    /** Response frame offsets with 1-byte user data of alignment 1. */
+    static final int RSP_STATUS = 17;
+    static final int RSP_SERVER_NAME = 18;
+    static final int RSP_ERROR = 34;
+
+    private WireModel()
+    {
+    }
+
+    static String hex(final byte[] b)
+    {
+        final StringBuilder sb = new StringBuilder(b.length * 2);
+        for (final byte x : b)
+        {
+            sb.append(String.format("%02x", x & 0xFF));
+        }
+        return sb.toString();
+    }
+
+    static ByteBuffer le(final byte[] bytes)
+    {
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    static int u16(final byte[] b, final int off)
+    {
+        return (b[off] & 0xFF) | (b[off + 1] & 0xFF) << 8;
+    }
+
+    static int i32(final byte[] b, final int off)
+    {
+        return le(b).getInt(off);
+    }
+
+    static long u32(final int v)
+    {
+        return v & 0xFFFFFFFFL;
+    }
+
+    static boolean isNewer(final int a, final int b)
+    {
+        return a - b > 0;
+    }
+
+    static boolean inRange(final int v, final int start, final int end)
+    {
+        return v - start >= 0 && end - v >= 0;
+    }
+
+    /** The bytes of a NUL-terminated field before the NUL, one char per byte, or null without a NUL. */
+    static String cstring(final byte[] b, final int off, final int size)
+    {
+        for (int i = 0; i < size; i++)
+        {
+            if (b[off + i] == 0)
+            {
+                return new String(b, off, i, StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    /** PROTOCOL.md "Names": what a peer may call itself. */
+    static boolean validName(final String name)
+    {
+        if (name == null || name.isEmpty() || name.length() > NAME_SIZE - 1 || name.equals(".") || name.equals(".."))
+        {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++)
+        {
+            final char c = name.charAt(i);
+            if (c == '/' || c < 0x20 || c > 0x7e)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A header as bytes. */
+    static byte[] header(final int size, final int type, final int ack)
+    {
+        final ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort(0, (short)size).putShort(2, (short)type).putInt(4, ack);
+        return b.array();
+    }
+
+    static byte[] concat(final byte[]... parts)
+    {
+        int n = 0;
+        for (final byte[] p : parts)
+        {
+            n += p.length;
+        }
+        final byte[] out = new byte[n];
+        int pos = 0;
+        for (final byte[] p : parts)
+        {
+            System.arraycopy(p, 0, out, pos, p.length);
+            pos += p.length;
+        }
+        return out;
+    }
+
+    /** What a receiver makes of a message stream, and why it ends. */
+    record StreamVerdict(String reasonPrefix, int appMessages, boolean endedByError)
+    {
+    }
+
+    /**
+     * The receiver of {@code stream} has pushed {@code receiverWriteSeq} messages (numbered from 0) and
+     * pops every application message it gets. It stops at the first header whose size is below 8
+     * (as soon as the header is complete), whose frame exceeds tcpRecvBufMaxSize, or (once the
+     * whole frame is there) whose ack is newer than one past its newest message. Without such an
+     * error the session ends when the peer half-closes ("Remote close") or times out ("Timeout").
+     */
+    static StreamVerdict streamVerdict(final byte[] stream, final int receiverWriteSeq, final boolean halfClose)
+    {
+        int pos = 0;
+        int app = 0;
+        while (stream.length - pos >= 8)
+        {
+            final int size = u16(stream, pos);
+            if (size < 8)
+            {
+                return new StreamVerdict("Invalid msg size " + size, app, true);
+            }
+            final int frame = (size + 7) & ~7;
+            if (frame > MAX_FRAME)
+            {
+                return new StreamVerdict("Msg size " + size + " larger than tcpRecvBufMaxSize", app, true);
+            }
+            if (stream.length - pos < frame)
+            {
+                break;
+            }
+            final int ack = i32(stream, pos + 4);
+            if (isNewer(ack, receiverWriteSeq))
+            {
+                return new StreamVerdict("Invalid ack " + u32(ack), app, true);
+            }
+            if (u16(stream, pos + 2) != 0)
+            {
+                app++;
+            }
+            pos += frame;
+        }
+        return new StreamVerdict(halfClose ? "Remote close" : "Timeout", app, false);
+    }
+
+    /**
+     * Fails unless every file and directory under {@code root} is one of {@code allowedDirs} or
+     * inside one, and every file inside {@code ptcpDir}/{@code shmDir} is named after a valid
+     * peer name as PROTOCOL.md "Files" says.
+     */
+    static void assertFilesConfined(final Path root, final Path ptcpDir, final Path shmDir, final List<Path> otherDirs)
+    {
+        final List<Path> allowed = new ArrayList<>(otherDirs);
+        allowed.add(ptcpDir);
+        allowed.add(shmDir);
+        try (Stream<Path> all = Files.walk(root))
+        {
+            for (final Path p : (Iterable<Path>)all::iterator)
+            {
+                if (p.equals(root) || allowed.contains(p))
+                {
+                    continue;
+                }
+                final Path parent = p.getParent();
+                if (!allowed.contains(parent) || !Files.isRegularFile(p))
+                {
+                    throw new AssertionError("unexpected file or directory " + root.relativize(p));
+                }
+                final String f = p.getFileName().toString();
+                if (parent.equals(ptcpDir))
+                {
+                    if (!f.startsWith("srv_"))
+                    {
+                        throw new AssertionError("unexpected file in the server's ptcp dir: " + f);
+                    }
+                    final String remote = f.substring(4, f.length() - ".ptcp".length());
+                    if (!f.endsWith(".ptcp") || !validName(remote))
+                    {
+                        throw new AssertionError("file for an invalid peer name: " + f);
+                    }
+                }
+                if (parent.equals(shmDir))
+                {
+                    if (!f.endsWith(".shm") || !(f.startsWith("srv_") || f.endsWith("_srv.shm")))
+                    {
+                        throw new AssertionError("unexpected file in the shm dir: " + f);
+                    }
+                    final String remote = f.startsWith("srv_") ? f.substring(4, f.length() - 4) :
+                        f.substring(0, f.length() - "_srv.shm".length());
+                    if (!validName(remote))
+                    {
+                        throw new AssertionError("shm file for an invalid peer name: " + f);
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Deletes a directory tree (best effort). */
+    static void deleteTree(final Path root)
+    {
+        if (root == null || !Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(root))
+        {
+            all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p ->
+            {
+                try
+                {
+                    Files.deleteIfExists(p);
+                }
+                catch (final IOException ignore)
+                {
+                    // best effort
+                }
+            });
+        }
+        catch (final IOException ignore)
+        {
+            // best effort
+        }
+    }
+}
