@@ -79,7 +79,7 @@ public final class TcpShmClient
         this.clientName = clientName;
         this.codec = new LoginCodec(config);
         createDirectory(ptcpDir, config.shareFilesWithGroup());
-        this.lastServer = MappedRegion.open(Names.lastServerFile(ptcpDir, clientName), config.nameSize(),
+        this.lastServer = MappedRegion.openOwned(Names.lastServerFile(ptcpDir, clientName), config.nameSize(),
             config.shareFilesWithGroup(), 0, config.nameSize());
         this.connection = new TcpShmConnection(config, clientName, ptcpDir, false);
         this.counters = config.publishCounters() ? openCounters(ptcpDir, clientName, config, new TcpShmConnection[] {connection})
@@ -101,7 +101,7 @@ public final class TcpShmClient
         {
             Files.delete(path); // our own file, of another configuration: counters start at 0 anyway
         }
-        final MappedRegion region = MappedRegion.open(path, size, config.shareFilesWithGroup(), 0, size);
+        final MappedRegion region = MappedRegion.openOwned(path, size, config.shareFilesWithGroup(), 0, size);
         region.zero();
         CountersLayout.writeHeader(region.buffer(), connections.length, name);
         for (int i = 0; i < connections.length; i++)
@@ -132,10 +132,12 @@ public final class TcpShmClient
         {
             return;
         }
+        final java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+            PosixFilePermissions.fromString(shareWithGroup ? "rwxrwx---" : "rwx------");
         try
         {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString(shareWithGroup ? "rwxrwx---" : "rwx------")));
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(perms));
+            Files.setPosixFilePermissions(dir, perms); // the umask may have cleared the group bits
         }
         catch (final UnsupportedOperationException ex)
         {
@@ -185,7 +187,15 @@ public final class TcpShmClient
             handler.onSystemError("Already connected", null);
             return false;
         }
-        final String remembered = lastServerName();
+        final String remembered = LoginCodec.readCString(lastServer.buffer(), 0, config.nameSize());
+        if (remembered == null || !remembered.isEmpty() && Names.problem(remembered, config.nameSize()) != null)
+        {
+            // trusting it would start a new persistent connection and silently drop the old one's queue
+            handler.onSystemError("Last-server file " + lastServer.path() + " is corrupt (" + (remembered == null ?
+                "no NUL in its " + config.nameSize() + " bytes" : "'" + remembered + "' is not a valid name") +
+                "): restore it, or reset the connection (tcpshm reset)", null);
+            return false;
+        }
         if (!remembered.isEmpty() && !connection.hasFilesFor(remembered, useShm))
         {
             if (!openFiles(remembered, useShm))
@@ -357,6 +367,7 @@ public final class TcpShmClient
         final TcpShmConnection conn = connection;
         if (!conn.hasSession())
         {
+            conn.forceIfDue(now); // pushes made while logged off are made durable too
             return;
         }
         if (conn.isSessionShm())

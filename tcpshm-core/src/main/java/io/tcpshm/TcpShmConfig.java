@@ -52,6 +52,7 @@ public final class TcpShmConfig
     private final int loginTimeoutMillis;
     private final boolean shareFilesWithGroup;
     private final boolean publishCounters;
+    private final long ptcpForceInterval;
 
     private TcpShmConfig(final Builder b)
     {
@@ -83,6 +84,7 @@ public final class TcpShmConfig
         loginTimeoutMillis = b.loginTimeoutMillis;
         shareFilesWithGroup = b.shareFilesWithGroup;
         publishCounters = b.publishCounters;
+        ptcpForceInterval = b.ptcpForceInterval;
     }
 
     /**
@@ -133,6 +135,7 @@ public final class TcpShmConfig
         b.loginTimeoutMillis = loginTimeoutMillis;
         b.shareFilesWithGroup = shareFilesWithGroup;
         b.publishCounters = publishCounters;
+        b.ptcpForceInterval = ptcpForceInterval;
         return b;
     }
 
@@ -310,6 +313,19 @@ public final class TcpShmConfig
         return publishCounters;
     }
 
+    /**
+     * @return durability of the PTCP queue file across a power loss: -1 (the default, as in C++)
+     *     leaves writing to the operating system, which keeps a crashed process's pushes but not a
+     *     machine that loses power; 0 forces the file to storage on every push, before the message
+     *     is written to the socket; N &gt; 0 forces it at most every N user time units, from the polls.
+     *     A force also persists {@code myAck}: messages popped after the last force may be delivered
+     *     again after a power loss.
+     */
+    public long ptcpForceInterval()
+    {
+        return ptcpForceInterval;
+    }
+
     /** @return blocks of 64 bytes in one SHM ring. */
     public int shmBlockCount()
     {
@@ -331,7 +347,8 @@ public final class TcpShmConfig
             ", newConnectionTimeout=" + newConnectionTimeout + ", shmDir=" + shmDir +
             ", ackThresholdBytes=" + ackThresholdBytes + ", ackDelay=" + ackDelay +
             ", ctlSocketPollPeriod=" + ctlSocketPollPeriod + ", loginTimeoutMillis=" + loginTimeoutMillis +
-            ", shareFilesWithGroup=" + shareFilesWithGroup + ", publishCounters=" + publishCounters + '}';
+            ", shareFilesWithGroup=" + shareFilesWithGroup + ", publishCounters=" + publishCounters +
+            ", ptcpForceInterval=" + ptcpForceInterval + '}';
     }
 
     /**
@@ -366,6 +383,7 @@ public final class TcpShmConfig
         private int loginTimeoutMillis = 10_000;
         private boolean shareFilesWithGroup;
         private boolean publishCounters;
+        private long ptcpForceInterval = -1;
 
         private Builder()
         {
@@ -618,6 +636,17 @@ public final class TcpShmConfig
         }
 
         /**
+         * @param v PTCP durability: -1 none (default), 0 force on every push, N force at most every N user
+         *     time units (see {@link TcpShmConfig#ptcpForceInterval()})
+         * @return this
+         */
+        public Builder ptcpForceInterval(final long v)
+        {
+            ptcpForceInterval = v;
+            return this;
+        }
+
+        /**
          * @return the validated configuration.
          * @throws IllegalArgumentException naming the first invalid setting.
          */
@@ -654,6 +683,8 @@ public final class TcpShmConfig
             require(ackDelay >= -1, "ackDelay", ackDelay, "must not be negative");
             require(ctlSocketPollPeriod >= 1, "ctlSocketPollPeriod", ctlSocketPollPeriod, "must be at least 1");
             require(loginTimeoutMillis >= 1, "loginTimeoutMillis", loginTimeoutMillis, "must be at least 1");
+            require(ptcpForceInterval >= -1, "ptcpForceInterval", ptcpForceInterval,
+                "must be -1 (never), 0 (every push) or a positive interval");
             final TcpShmConfig config = new TcpShmConfig(this);
             final int loginFrame = io.tcpshm.internal.LoginCodec.loginFrameSize(config);
             final int rspFrame = io.tcpshm.internal.LoginCodec.rspFrameSize(config);

@@ -114,6 +114,9 @@ public final class TcpShmConnection
     private volatile boolean loggedOn;
 
     private Object userData;
+    private final long forceInterval;
+    private boolean unforced;
+    private long lastForce;
     private final ConnectionStats stats = new ConnectionStats();
 
     TcpShmConnection(final TcpShmConfig config, final String localName, final Path ptcpDir, final boolean serverSide)
@@ -126,6 +129,7 @@ public final class TcpShmConnection
         this.heartbeat = ByteBuffer.allocateDirect(8).order(wireOrder);
         this.heartbeat.limit(0);
         this.maxTcpFrame = Math.min(config.tcpQueueSize(), config.tcpRecvBufMaxSize());
+        this.forceInterval = config.ptcpForceInterval();
         this.recvBuf = ByteBuffer.allocateDirect(config.tcpRecvBufInitSize()).order(wireOrder);
         this.recvReadView = recvBuf.duplicate();
     }
@@ -254,7 +258,32 @@ public final class TcpShmConnection
         countSent();
         lastPushedAck = queue.myAck();
         queue.push();
+        if (forceInterval >= 0)
+        {
+            if (forceInterval == 0)
+            {
+                ptcpRegion.force(); // durable before it is written to the socket
+            }
+            else
+            {
+                unforced = true;
+            }
+        }
         return true;
+    }
+
+    /**
+     * PTCP durability at an interval: forces the queue file when something changed and the interval
+     * has passed. Called from the polls of the connection's TCP thread.
+     */
+    void forceIfDue(final long now)
+    {
+        if (unforced && now - lastForce >= forceInterval && ptcpRegion != null)
+        {
+            ptcpRegion.force();
+            unforced = false;
+            lastForce = now;
+        }
     }
 
     private void countSent()
@@ -316,6 +345,10 @@ public final class TcpShmConnection
         frontFrame = 0;
         unannouncedBytes += frame;
         ptcp.incrementMyAck();
+        if (forceInterval > 0)
+        {
+            unforced = true;
+        }
     }
 
     /**
@@ -466,7 +499,7 @@ public final class TcpShmConnection
             {
                 final Path path = Names.ptcpFile(ptcpDir, localName, remote);
                 final int size = PtcpQueue.fileSize(config.tcpQueueSize());
-                ptcpRegion = MappedRegion.open(path, size, config.shareFilesWithGroup(), 0, size);
+                ptcpRegion = MappedRegion.openOwned(path, size, config.shareFilesWithGroup(), 0, size);
                 ptcp = new PtcpQueue(ptcpRegion.buffer(), config.tcpQueueSize(), wireOrder);
             }
             remoteName = remote;
@@ -717,6 +750,10 @@ public final class TcpShmConnection
             return null;
         }
         lastNow = now;
+        if (unforced)
+        {
+            forceIfDue(now);
+        }
         if (frontFrame != 0)
         {
             readBehindFront(now);

@@ -157,6 +157,79 @@ public final class MappedRegion implements AutoCloseable
     }
 
     /**
+     * Like {@link #open} for a file that only this side writes (a PTCP queue, a last-server or
+     * counters file): a missing file is created already at its full size (written under a temporary
+     * name, then linked into place, so no process ever sees it empty), and an existing empty file is
+     * therefore damage (truncated, or made by something else) and an error, not a new file.
+     * SHM rings use {@link #open}: a C++ peer creates them empty and then sizes them.
+     *
+     * @param path file to open.
+     * @param size expected size in bytes.
+     * @param shareWithGroup create the file readable and writable by the group too (else owner only).
+     * @param lockPosition first byte of the lock range.
+     * @param lockLength length of the lock range; 0 takes no lock.
+     * @return the mapped region.
+     * @throws IOException with a message naming the file on any failure.
+     */
+    public static MappedRegion openOwned(
+        final Path path, final int size, final boolean shareWithGroup, final long lockPosition, final long lockLength)
+        throws IOException
+    {
+        if (!Files.exists(path))
+        {
+            createFull(path, size, shareWithGroup);
+        }
+        else if (Files.isRegularFile(path) && Files.size(path) == 0)
+        {
+            throw new IOException("File " + path + " is empty: it was truncated or not written by tcpshm (tcpshm " +
+                "creates its files at full size); move it away, or restore it from a backup");
+        }
+        return open(path, size, shareWithGroup, lockPosition, lockLength);
+    }
+
+    private static void createFull(final Path path, final int size, final boolean shareWithGroup) throws IOException
+    {
+        final Path dir = path.toAbsolutePath().getParent();
+        final Path tmp = dir.resolve("." + path.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" +
+            System.nanoTime());
+        try
+        {
+            try (FileChannel ch = openChannel(tmp, shareWithGroup))
+            {
+                ch.write(ByteBuffer.allocate(1), size - 1);
+            }
+            try
+            {
+                Files.createLink(path, tmp); // atomic: fails if another process created it meanwhile
+            }
+            catch (final FileAlreadyExistsException ex)
+            {
+                // someone else created it first: use theirs
+            }
+            catch (final UnsupportedOperationException ex)
+            {
+                Files.move(tmp, path); // no hard links here: still never visible empty, but may replace a racing file
+            }
+        }
+        finally
+        {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes the mapping's dirty pages to the storage device (msync), for durability across a power
+     * loss. A system call; costly.
+     */
+    public void force()
+    {
+        if (buffer instanceof MappedByteBuffer)
+        {
+            ((MappedByteBuffer)buffer).force();
+        }
+    }
+
+    /**
      * Checks whether a file exists, without creating it.
      *
      * @param path file to look at.

@@ -1,0 +1,186 @@
+package io.tcpshm;
+
+import io.tcpshm.internal.MappedRegion;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * Damaged files give a clear error through the callbacks (never a silent new connection or a
+ * crash), files and directories are private by default, and the PTCP durability setting works.
+ */
+class FileSafetyTest
+{
+    @TempDir
+    Path tmp;
+
+    private final AtomicLong clock = new AtomicLong(1000);
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception
+    {
+        for (int i = toClose.size() - 1; i >= 0; i--)
+        {
+            toClose.get(i).close();
+        }
+    }
+
+    private TcpShmConfig.Builder base()
+    {
+        return TcpShmConfig.builder().shmDir(tmp).connectionTimeout(1_000_000);
+    }
+
+    private <T extends AutoCloseable> T keep(final T t)
+    {
+        toClose.add(t);
+        return t;
+    }
+
+    @Test
+    void anOwnedFileIsCreatedFullAndAnEmptyOneIsAnError() throws Exception
+    {
+        final Path fresh = tmp.resolve("a_b.ptcp");
+        try (MappedRegion r = MappedRegion.openOwned(fresh, 2020, false, 0, 2020))
+        {
+            assertThat(r.buffer().capacity()).isEqualTo(2020);
+        }
+        assertThat(Files.size(fresh)).isEqualTo(2020);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rw-------");
+        try (Stream<Path> files = Files.list(tmp))
+        {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("a_b.ptcp"); // no temporary left
+        }
+        final Path empty = Files.createFile(tmp.resolve("c_d.ptcp"));
+        assertThat(catchThrowable(() -> MappedRegion.openOwned(empty, 2020, false, 0, 2020)))
+            .hasMessageContaining("c_d.ptcp is empty");
+        assertThat(Files.size(empty)).as("left as it was").isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"empty", "truncated", "oversized"})
+    void aDamagedClientQueueFileIsReportedAndNothingIsSent(final String damage) throws Exception
+    {
+        final TcpShmConfig config = base().build();
+        final TestServer s = keep(new TestServer("srv", tmp.resolve("server"), config, clock));
+        TestClient c = keep(new TestClient("cli", tmp.resolve("client"), config, clock));
+        assertThat(c.connect(false, s.port())).isTrue();
+        assertThat(c.trySend(false)).isTrue();
+        c.close();
+        toClose.remove(c);
+        final Path ptcp = tmp.resolve("client").resolve("cli_srv.ptcp");
+        switch (damage)
+        {
+            case "empty" -> Files.write(ptcp, new byte[0]);
+            case "truncated" -> Files.write(ptcp, java.util.Arrays.copyOf(Files.readAllBytes(ptcp), 1000));
+            default -> Files.write(ptcp, java.util.Arrays.copyOf(Files.readAllBytes(ptcp), 4096));
+        }
+        final long sizeBefore = Files.size(ptcp);
+        c = keep(new TestClient("cli", tmp.resolve("client"), config, clock));
+        assertThat(c.connect(false, s.port())).isFalse();
+        assertThat(c.events.all()).hasSize(1);
+        assertThat(c.events.all().get(0)).startsWith("systemError File " + ptcp)
+            .contains(damage.equals("empty") ? "is empty" : "has size " + sizeBefore);
+        assertThat(Files.size(ptcp)).as("never resized or rewritten").isEqualTo(sizeBefore);
+    }
+
+    @Test
+    void aCorruptLastServerFileIsReportedInsteadOfStartingAfresh() throws Exception
+    {
+        final TcpShmConfig config = base().build();
+        final TestServer s = keep(new TestServer("srv", tmp.resolve("server"), config, clock));
+        TestClient c = keep(new TestClient("cli", tmp.resolve("client"), config, clock));
+        assertThat(c.connect(false, s.port())).isTrue();
+        c.close();
+        toClose.remove(c);
+        final Path last = tmp.resolve("client").resolve("cli.lastserver");
+        final byte[] garbage = new byte[16];
+        java.util.Arrays.fill(garbage, (byte)'x'); // no NUL
+        Files.write(last, garbage);
+        c = keep(new TestClient("cli", tmp.resolve("client"), config, clock));
+        assertThat(c.connect(false, s.port())).isFalse();
+        assertThat(c.events.all()).singleElement().asString().startsWith("systemError Last-server file")
+            .contains("corrupt", "no NUL");
+        assertThat(s.events.count("newConnection")).as("only the first login reached the server").isEqualTo(1);
+    }
+
+    @Test
+    void aDamagedServerSideQueueIsReportedToTheServerAndTheClientIsRejected() throws Exception
+    {
+        final TcpShmConfig config = base().build();
+        TestServer s = keep(new TestServer("srv", tmp.resolve("server"), config, clock));
+        final TestClient c = keep(new TestClient("cli", tmp.resolve("client"), config, clock));
+        assertThat(c.connect(false, s.port())).isTrue();
+        c.conn().close();
+        assertThat(c.pollUntil(() -> c.conn().isClosed() && c.events.anyStartsWith("disconnected"), 10_000)).isTrue();
+        s.close();
+        toClose.remove(s);
+        Files.write(tmp.resolve("server").resolve("srv_cli.ptcp"), new byte[0]);
+        s = keep(new TestServer("srv", tmp.resolve("server"), config, clock));
+        c.events.clear();
+        assertThat(c.connect(false, s.port())).isFalse();
+        assertThat(c.events.all()).containsExactly("loginReject System error");
+        assertThat(s.events.any(e -> e.startsWith("fileError File ") && e.contains("srv_cli.ptcp is empty"))).isTrue();
+    }
+
+    @Test
+    void directoriesAndFilesArePrivateByDefaultAndSharedOnRequest() throws Exception
+    {
+        for (final boolean share : new boolean[] {false, true})
+        {
+            final Path dir = tmp.resolve("share-" + share);
+            final TcpShmConfig config = base().shmDir(Files.createDirectories(tmp.resolve("shm-" + share)))
+                .shareFilesWithGroup(share).build();
+            final TestServer s = keep(new TestServer("srv", dir.resolve("server"), config, clock));
+            final TestClient c = keep(new TestClient("cli", dir.resolve("client"), config, clock));
+            assertThat(c.connect(false, s.port())).isTrue();
+            final String file = share ? "rw-rw----" : "rw-------";
+            final String directory = share ? "rwxrwx---" : "rwx------";
+            assertThat(perms(dir.resolve("client"))).isEqualTo(directory);
+            assertThat(perms(dir.resolve("server"))).isEqualTo(directory);
+            assertThat(perms(dir.resolve("client").resolve("cli_srv.ptcp"))).isEqualTo(file);
+            assertThat(perms(dir.resolve("client").resolve("cli.lastserver"))).isEqualTo(file);
+            assertThat(perms(dir.resolve("server").resolve("srv_cli.ptcp"))).isEqualTo(file);
+        }
+    }
+
+    private static String perms(final Path p) throws Exception
+    {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @ParameterizedTest(name = "ptcpForceInterval={0}")
+    @ValueSource(longs = {0, 1})
+    void theQueueCanBeForcedToStorage(final long interval)
+    {
+        final TcpShmConfig config = base().ptcpForceInterval(interval).build();
+        final TestServer s = keep(new TestServer("srv", tmp.resolve("server"), config, clock));
+        final TestClient c = keep(new TestClient("cli", tmp.resolve("client"), config, clock));
+        assertThat(c.connect(false, s.port())).isTrue();
+        final boolean done = c.pollUntil(() ->
+        {
+            clock.incrementAndGet();
+            while (c.sent < 500 && c.trySend(false))
+            {
+                // fill
+            }
+            return c.received == 500;
+        }, 30_000);
+        assertThat(done).as("echoed %d", c.received).isTrue();
+        assertThat(catchThrowable(() -> TcpShmConfig.builder().ptcpForceInterval(-2).build()))
+            .hasMessageStartingWith("ptcpForceInterval = -2");
+    }
+}
