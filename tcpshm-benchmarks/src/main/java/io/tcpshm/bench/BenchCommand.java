@@ -96,6 +96,8 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             }
             run(results, "shm ping-pong " + mid + "B tcpshm, pollCtl every 4096", "tcpshm-pingpong",
                 "shm=true payload=" + mid + " ctlEvery=4096", warmupMs, measureMs, scratch, work, n++);
+            run(results, "tcp ping-pong " + mid + "B tcpshm, forced to disk every push", "tcpshm-pingpong",
+                "shm=false payload=" + mid + " forceInterval=0", warmupMs, measureMs, scratch, work, n++);
             run(results, "shm stream 32B tcpshm", "tcpshm-stream", "shm=true payload=32", warmupMs, measureMs, scratch, work, n++);
             run(results, "shm stream 32B raw-ring floor", "raw-shm-stream", "payload=32", warmupMs, measureMs, scratch, work, n++);
             run(results, "tcp stream 32B tcpshm push", "tcpshm-stream", "shm=false payload=32 batch=1", warmupMs,

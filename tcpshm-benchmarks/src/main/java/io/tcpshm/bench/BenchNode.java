@@ -129,7 +129,8 @@ public final class BenchNode
 
     private TcpShmConfig tcpshmConfig(final boolean stream)
     {
-        final TcpShmConfig.Builder b = TcpShmConfig.builder().shmDir(Path.of(opt("shmDir", "/dev/shm")));
+        final TcpShmConfig.Builder b = TcpShmConfig.builder().shmDir(Path.of(opt("shmDir", "/dev/shm")))
+            .ptcpForceInterval(Long.parseLong(opt("forceInterval", "-1")));
         if (stream)
         {
             // room for a stream in flight; heartbeat and timeouts stay at their defaults

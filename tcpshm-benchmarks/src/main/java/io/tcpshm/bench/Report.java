@@ -58,7 +58,7 @@ final class Report
                 final BenchResult aeron = row(prefix + "aeron ipc");
                 for (final BenchResult r : results)
                 {
-                    if (r.name().startsWith(prefix) && !r.name().contains("pollCtl every"))
+                    if (r.name().startsWith(prefix) && !r.name().contains("pollCtl every") && !r.name().contains("forced"))
                     {
                         sb.append(rttLine(r, floor, aeron));
                     }
@@ -69,6 +69,12 @@ final class Report
         if (sparse != null)
         {
             sb.append(rttLine(sparse, null, null));
+        }
+        final BenchResult forced = findContaining("forced to disk");
+        if (forced != null)
+        {
+            // the cost of durability: against the same row without forcing
+            sb.append(rttLine(forced, row(forced.name().replace(", forced to disk every push", "")), null));
         }
         sb.append(String.format(Locale.ROOT, "%n%-44s %12s %9s %9s%n", "one-way stream", "M msg/s", "MB/s", "/floor"));
         final BenchResult streamFloor = row("shm stream 32B raw-ring floor");
