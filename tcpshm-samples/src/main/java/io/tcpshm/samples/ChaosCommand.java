@@ -532,6 +532,11 @@ public final class ChaosCommand implements Callable<Integer>
                     {
                         problems.add(f.getFileName() + ": sequence number mismatch");
                     }
+                    if (log.contains(" is corrupt"))
+                    {
+                        // e.g. a PTCP file whose owner was killed inside an index update: the connection cannot log on
+                        problems.add(f.getFileName() + ": a queue file was rejected as corrupt");
+                    }
                 }
             }
             return problems;
