@@ -440,6 +440,45 @@ public final class TcpShmConnection
         return ptcp == null ? 0 : Bits.u32(ptcp.myAck());
     }
 
+    /**
+     * Where this side's send queue stands. It advances at every push and is kept in the queue's file, so after a
+     * crash an application can tell whether a push it had begun took place: record it after {@code alloc}, just
+     * before {@code push}, and compare after the restart (the echo server does so to reply exactly once).
+     *
+     * @return TCP: the number of the next message to push (messages ever pushed, u32); SHM: the send ring's write
+     *     index in blocks (u32; an {@code alloc} that wraps the ring may advance it too); -1 when the connection has
+     *     no queue yet. From the thread that pushes.
+     */
+    public long sendPosition()
+    {
+        final ShmLink link = shm;
+        if (link != null)
+        {
+            return Bits.u32(link.sendRing.writeIdx());
+        }
+        final PtcpQueue queue = ptcp;
+        return queue == null ? -1 : Bits.u32(queue.seqEnd());
+    }
+
+    /**
+     * Where this side's receive side stands. It advances at every pop and is kept in a file, so that after a crash
+     * an application can tell whether a pop it had begun took place. The message returned by {@code front} or
+     * passed to the callback is the same one for as long as this value does not change.
+     *
+     * @return TCP: {@link #myAck()}; SHM: the receive ring's read index in blocks (u32; {@code front} may advance
+     *     it past a rewind marker); -1 when the connection has no queue yet. From the thread that pops.
+     */
+    public long receivePosition()
+    {
+        final ShmLink link = shm;
+        if (link != null)
+        {
+            return Bits.u32(link.recvRing.readIdx());
+        }
+        final PtcpQueue queue = ptcp;
+        return queue == null ? -1 : Bits.u32(queue.myAck());
+    }
+
     /** @return messages pushed and not yet acked by the peer, TCP only. */
     public int queuedCount()
     {

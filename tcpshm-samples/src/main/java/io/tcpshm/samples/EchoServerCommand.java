@@ -21,8 +21,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The echo server: answers every message with the same type and payload, popping before it
- * pushes (so the reply carries the ack). Serves TCP and SHM clients; polls from one thread for
+ * The echo server: answers every message with the same type and payload exactly once, even when
+ * killed between the push of a reply and the pop of its request ({@link EchoJournal}). Serves TCP and SHM clients; polls from one thread for
  * everything ({@code --threads 1}, the default, right for a 2-core machine) or spreads the control
  * poll and the groups over several threads. Stops cleanly on SIGTERM/SIGINT.
  */
@@ -58,6 +58,8 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
     private final PrintStream out = System.out;
     private volatile boolean running = true;
     private TcpShmServer server;
+    /** One reply journal per client name (a name is polled by one thread at a time). */
+    private final java.util.Map<String, EchoJournal> journals = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public Integer call() throws Exception
@@ -201,6 +203,18 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
     @Override
     public void onClientMsg(final TcpShmConnection conn, final MsgHeader in)
     {
+        final EchoJournal journal = journal(conn);
+        if (journal == null)
+        {
+            return;
+        }
+        if (journal.alreadyAnswered(conn.receivePosition(), conn.sendPosition()))
+        {
+            // a server killed between the push of this reply and the pop of the request: pop only
+            conn.pop();
+            journal.end();
+            return;
+        }
         final int length = in.payloadLength();
         final MsgHeader reply = conn.alloc(length);
         if (reply == null)
@@ -209,7 +223,33 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
         }
         reply.msgType(in.msgType());
         reply.buffer().put(reply.payloadOffset(), in.buffer(), in.payloadOffset(), length);
-        conn.pop();
+        // push before pop, journalled (EchoJournal): a crash between the two neither loses nor repeats the reply
+        journal.begin(conn.receivePosition(), conn.sendPosition());
         conn.push();
+        conn.pop();
+        journal.end();
+    }
+
+    private EchoJournal journal(final TcpShmConnection conn)
+    {
+        final String client = conn.remoteName();
+        final EchoJournal known = journals.get(client);
+        if (known != null)
+        {
+            return known;
+        }
+        try
+        {
+            final EchoJournal journal = EchoJournal.open(ptcpDir.resolve(client + ".echo-journal"));
+            journals.put(client, journal);
+            return journal;
+        }
+        catch (final java.io.IOException ex)
+        {
+            System.err.println("echo-server " + name + ": cannot open the reply journal of " + conn.remoteName() +
+                ": " + ex);
+            conn.close();
+            return null;
+        }
     }
 }

@@ -4,13 +4,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code tcpshm} command: {@code demo}, {@code echo-server}, {@code echo-client}, {@code bench}, {@code inspect},
+ * The {@code tcpshm} command: {@code demo}, {@code chaos}, {@code echo-server}, {@code echo-client}, {@code bench}, {@code inspect},
  * {@code reset}, {@code stat}. A user
  * mistake (bad option, invalid setting) prints one line and exits non-zero, never a stack trace.
  */
 @Command(name = "tcpshm", mixinStandardHelpOptions = true, version = "tcpshm for Java 0.1.0",
     description = "Persistent low-latency messaging over TCP and shared memory, wire-compatible with C++ tcpshm.",
-    subcommands = {DemoCommand.class, EchoServerCommand.class, EchoClientCommand.class, io.tcpshm.bench.BenchCommand.class,
+    subcommands = {DemoCommand.class, ChaosCommand.class, EchoServerCommand.class, EchoClientCommand.class, io.tcpshm.bench.BenchCommand.class,
         InspectCommand.class, ResetCommand.class, StatCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable
