@@ -19,33 +19,37 @@ import java.nio.ByteOrder;
  * store could be reordered by the JIT before the bytes it covers, and a SIGKILL in between would
  * leave an index pointing at garbage. On x86 a release store is a plain {@code mov}.
  *
- * <p><b>Crash consistency.</b> A SIGKILL can land between any two stores. Changes that touch
- * more than one index are made so that every intermediate file is either valid or rejected by
- * {@link #sanityCheck()}, never silently wrong:
+ * <p><b>Crash consistency.</b> A SIGKILL can land between any two stores. Every change that touches
+ * more than one index is made so that the next {@link #sanityCheck()} (at the next login) either
+ * finds a consistent file or completes the interrupted change; none is ever silently wrong and
+ * none needs a manual repair:
  * <ul>
- * <li>{@code writeIdx} and {@code readIdx} are adjacent and 8-byte aligned, so they change together
- *     in one 8-byte release store;</li>
- * <li>a change of {@code readIdx} together with {@code readSeq} (an ack), and a compaction (which
- *     moves bytes that the old indices still describe), first set {@code sendIdx} to
- *     {@link #INDEX_UPDATE_IN_PROGRESS} and restore it last. {@code sendIdx} is never needed to
- *     recover (a login resets it), so it can carry this mark; a file found with the mark fails the
- *     check with a clear reason instead of re-sending or losing messages;</li>
- * <li>when everything is acked, the index pair goes to 0 first: the in-between file is an empty
- *     queue at the old {@code readSeq}, which the peer's newer ack turns into a reported
- *     sequence mismatch at login.</li>
+ * <li>{@code sendIdx} is never needed to recover (a login sets it to {@code readIdx}), so it carries
+ *     an in-progress mark while indices change: bit 31 set, bit 30 telling an ack from a
+ *     compaction, and the value needed to finish;</li>
+ * <li>an ack stores the mark (with the new {@code readIdx}) and the new {@code readSeq} together
+ *     in one 8-byte store ({@code sendIdx} and {@code readSeq} are adjacent and 8-byte aligned), then
+ *     {@code readIdx}, then clears the mark; recovery sets {@code readIdx} from the mark. When the
+ *     ack empties the queue, {@code writeIdx} and {@code readIdx} then go to 0 in one 8-byte store;</li>
+ * <li>a compaction moves the live blocks in chunks no longer than the gap before them, so that a
+ *     chunk never overwrites blocks still to be copied, marking the chunk's number before copying
+ *     it; recovery copies again from that chunk (idempotent) and then stores the new
+ *     {@code writeIdx} and {@code readIdx} in one 8-byte store.</li>
  * </ul>
- * The C++ original writes these fields one by one; the final contents of the file are the same.
+ * The C++ original writes these fields one by one with no mark; the contents of the file once an
+ * operation has finished are the same, so the format is unchanged. (A C++ process that takes over
+ * a file left with a mark by a killed Java process ignores the mark.)
  */
 public final class PtcpQueue
 {
     /** Bytes after the blocks. */
     public static final int INDEX_AREA = 20;
 
-    /**
-     * Value of {@code sendIdx} while indices change together (see the class comment); no queue has
-     * this many blocks.
-     */
-    public static final int INDEX_UPDATE_IN_PROGRESS = 0xFFFF_FFFF;
+    /** Bit of {@code sendIdx} marking an index change in progress (see the class comment). */
+    public static final int MARK = 0x8000_0000;
+    /** With {@link #MARK}: the change is a compaction (the value is a chunk number), else an ack (the new readIdx). */
+    public static final int MARK_COMPACTION = 0x4000_0000;
+    private static final int MARK_VALUE = 0x3FFF_FFFF;
 
     private static final VarHandle HOST_INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final VarHandle HOST_LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
@@ -73,6 +77,10 @@ public final class PtcpQueue
     private int sendPartial;
     /** Blocks of the message handed out by {@link #alloc(int)} and not yet pushed, else 0. */
     private int allocBlocks;
+    /** Tests only: called after every store of a multi-store index change, to simulate a crash there. */
+    private Runnable crashPoint;
+    /** Whether the last {@link #sanityCheck()} completed an interrupted index change. */
+    private boolean recovered;
 
     /**
      * @param mapped the whole file, {@code queueSize + 20} bytes.
@@ -129,10 +137,15 @@ public final class PtcpQueue
     public String sanityCheck()
     {
         load();
-        if (sendIdx == INDEX_UPDATE_IN_PROGRESS)
+        recovered = false;
+        if ((sendIdx & MARK) != 0)
         {
-            return "the process that owned it died while updating its indices (sendIdx holds the in-progress " +
-                "mark): the queue cannot be trusted; inspect it and reset the connection";
+            final String problem = recover();
+            if (problem != null)
+            {
+                return problem;
+            }
+            recovered = true;
         }
         if (Integer.compareUnsigned(writeIdx, blockCount) > 0)
         {
@@ -214,32 +227,111 @@ public final class PtcpQueue
 
     private void compact()
     {
+        final int gap = readIdx;
         final int live = writeIdx - readIdx;
-        final int from = readIdx * 8;
-        beginIndexUpdate();
-        // forward copy to a lower address is safe for overlapping ranges
-        for (int i = 0; i < live * 8; i += 8)
-        {
-            wire.putLong(i, wire.getLong(from + i));
-        }
-        writeIdx -= readIdx;
-        sendIdx -= readIdx;
+        copyChunks(0, gap, live);
+        writeIdx = live;
+        sendIdx -= gap;
         readIdx = 0;
-        putReadSeq();
         putIndexPair();
-        endIndexUpdate();
-    }
-
-    /** Marks the file as being updated (release store: nothing after it can become visible before it). */
-    private void beginIndexUpdate()
-    {
-        HOST_INT.setRelease(host, sendIdxOffset, INDEX_UPDATE_IN_PROGRESS);
-    }
-
-    /** Ends an update: restores {@code sendIdx} after every store of the update. */
-    private void endIndexUpdate()
-    {
+        crashPoint();
         HOST_INT.setRelease(host, sendIdxOffset, sendIdx);
+    }
+
+    /**
+     * Moves the live blocks {@code [gap, gap + live)} to {@code [0, live)} in chunks of at most
+     * {@code gap} blocks: chunk {@code c} reads blocks that only chunk {@code c + 1} overwrites, so
+     * copying a chunk again after a crash gives the same result. Each chunk's number is marked in
+     * {@code sendIdx} before it is copied.
+     */
+    private void copyChunks(final int fromChunk, final int gap, final int live)
+    {
+        for (int c = fromChunk; (long)c * gap < live; c++)
+        {
+            HOST_INT.setRelease(host, sendIdxOffset, MARK | MARK_COMPACTION | c);
+            VarHandle.storeStoreFence(); // the mark before any byte of the chunk
+            crashPoint();
+            final int end = Math.min((c + 1) * gap, live);
+            for (int b = c * gap; b < end; b++)
+            {
+                wire.putLong(b * 8, wire.getLong((gap + b) * 8));
+            }
+            crashPoint();
+        }
+    }
+
+    /**
+     * Completes an index change interrupted by a crash (the mark in {@code sendIdx}).
+     *
+     * @return null when done, else why the file cannot be trusted.
+     */
+    private String recover()
+    {
+        final int value = sendIdx & MARK_VALUE;
+        if ((sendIdx & MARK_COMPACTION) == 0)
+        {
+            // an ack: readSeq already holds its new value (stored with the mark); readIdx may not
+            if (value > blockCount)
+            {
+                return "sendIdx holds an ack mark with readIdx " + value + " beyond the queue's " + blockCount + " blocks";
+            }
+            // when the ack emptied the queue and the index pair already went to 0, the marked readIdx is past writeIdx
+            readIdx = Integer.compareUnsigned(value, writeIdx) > 0 ? writeIdx : value;
+            HOST_INT.setRelease(host, readIdxOffset, readIdx);
+        }
+        else if (readIdx != 0)
+        {
+            // a compaction: readIdx is still the gap (the new index pair was not stored yet)
+            final int gap = readIdx;
+            final int live = writeIdx - readIdx;
+            if (Integer.compareUnsigned(writeIdx, blockCount) > 0 || Integer.compareUnsigned(readIdx, writeIdx) > 0 ||
+                (long)value * gap >= live)
+            {
+                return "sendIdx holds a compaction mark (chunk " + value + ") that does not fit writeIdx " +
+                    Bits.u32(writeIdx) + " and readIdx " + Bits.u32(readIdx);
+            }
+            copyChunks(value, gap, live);
+            writeIdx = live;
+            readIdx = 0;
+            putIndexPair();
+        }
+        sendIdx = readIdx;
+        HOST_INT.setRelease(host, sendIdxOffset, sendIdx);
+        return null;
+    }
+
+    /** @return whether the last {@link #sanityCheck()} completed an index change interrupted by a crash. */
+    public boolean recoveredInterruptedUpdate()
+    {
+        return recovered;
+    }
+
+    /**
+     * Tests only: a hook called after each store of a multi-store index change (it may throw to
+     * simulate a crash at that point).
+     *
+     * @param hook the hook, or null.
+     */
+    void crashPoint(final Runnable hook)
+    {
+        crashPoint = hook;
+    }
+
+    private void crashPoint()
+    {
+        final Runnable hook = crashPoint;
+        if (hook != null)
+        {
+            hook.run();
+        }
+    }
+
+    /** Stores the in-progress mark and {@code readSeq} together in one 8-byte release store. */
+    private void putMarkAndReadSeq(final int mark)
+    {
+        final long m = mark & 0xFFFF_FFFFL;
+        final long q = readSeq & 0xFFFF_FFFFL;
+        HOST_LONG.setRelease(host, sendIdxOffset, LITTLE_ENDIAN_HOST ? (q << 32) | m : (m << 32) | q);
     }
 
     /** Stores {@code writeIdx} and {@code readIdx} together in one 8-byte release store. */
@@ -248,11 +340,6 @@ public final class PtcpQueue
         final long w = writeIdx & 0xFFFF_FFFFL;
         final long r = readIdx & 0xFFFF_FFFFL;
         HOST_LONG.setRelease(host, writeIdxOffset, LITTLE_ENDIAN_HOST ? (r << 32) | w : (w << 32) | r);
-    }
-
-    private void putReadSeq()
-    {
-        HOST_INT.setRelease(host, readSeqOffset, readSeq);
     }
 
     /**
@@ -350,14 +437,16 @@ public final class PtcpQueue
         readSeq = seq;
         if (idx == writeIdx && allocBlocks == 0)
         {
-            // everything acked: the index pair first (see the class comment), then readSeq
+            // everything acked: mark (with the old writeIdx as the new readIdx) and readSeq, then the index pair to 0
+            putMarkAndReadSeq(MARK | writeIdx);
+            crashPoint();
             readIdx = 0;
             sendIdx = 0;
             sendPartial = 0;
             writeIdx = 0;
             putIndexPair();
-            putReadSeq();
-            putIndex(sendIdxOffset, 0);
+            crashPoint();
+            HOST_INT.setRelease(host, sendIdxOffset, 0);
             return true;
         }
         readIdx = idx;
@@ -366,10 +455,11 @@ public final class PtcpQueue
             sendIdx = readIdx;
             sendPartial = 0;
         }
-        beginIndexUpdate();
+        putMarkAndReadSeq(MARK | readIdx);
+        crashPoint();
         HOST_INT.setRelease(host, readIdxOffset, readIdx);
-        putReadSeq();
-        endIndexUpdate();
+        crashPoint();
+        HOST_INT.setRelease(host, sendIdxOffset, sendIdx);
         return true;
     }
 

@@ -527,25 +527,6 @@ class PtcpQueueTest
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(String.valueOf(Q + 20));
     }
 
-    /**
-     * Review finding: index updates that span several fields (an ack moving readIdx and readSeq, a
-     * compaction moving bytes) mark sendIdx while in progress, so a file left by a process killed
-     * in the middle is rejected instead of re-sending or losing messages; the mark is gone after.
-     */
-    @Test
-    void aFileLeftInTheMiddleOfAnIndexUpdateIsRejected()
-    {
-        final PtcpQueue q = queue();
-        push(q, 8, 1, 1);
-        push(q, 8, 2, 2);
-        q.sent(q.unsent().remaining());
-        assertThat(q.ack(q.seqStart() + 1)).isTrue();
-        assertThat(fileIndices()[2]).as("sendIdx restored after the ack").isEqualTo(q.sendIdx());
-        final int[] i = fileIndices();
-        writeIndices(i[0], i[1], PtcpQueue.INDEX_UPDATE_IN_PROGRESS, i[3], i[4]);
-        assertThat(new PtcpQueue(file, Q, WIRE).sanityCheck()).contains("died while updating its indices");
-    }
-
     /** Review finding: when everything is acked, writeIdx and readIdx return to 0 in one store, before readSeq. */
     @Test
     void emptyingTheQueueMovesBothIndicesAtOnce()
