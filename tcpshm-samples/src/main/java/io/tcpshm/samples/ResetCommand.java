@@ -94,6 +94,9 @@ public final class ResetCommand implements Callable<Integer>
         {
             files.add(lastServer);
         }
+        // the echo sample server's reply journal for this client refers to the old connection's positions
+        final Path echoJournal = dir.resolve(remote + ".echo-journal");
+        final boolean journal = !client && Files.exists(echoJournal);
         if (files.isEmpty())
         {
             out.println("nothing to reset: no files of " + local + " <-> " + remote + " in " + dir + " or " + shmDir);
@@ -164,6 +167,10 @@ public final class ResetCommand implements Callable<Integer>
             for (final FileChannel ch : held)
             {
                 zero(ch);
+            }
+            if (journal)
+            {
+                Files.move(echoJournal, backup.resolve(echoJournal.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
             out.println("reset done; backup in " + backup);
             return 0;
