@@ -64,6 +64,8 @@ final class FaultProxy implements AutoCloseable
     private volatile boolean disarmed;
     private volatile boolean stallUp;
     private volatile boolean stallDown;
+    /** End of a timed stall ({@link System#nanoTime()}), or 0: until {@link #stall} ends it. */
+    private volatile long stallUntil;
 
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger cuts = new AtomicInteger();
@@ -179,8 +181,29 @@ final class FaultProxy implements AutoCloseable
     /** Stops (or resumes) forwarding in one direction or both, closing nothing. */
     void stall(final boolean up, final boolean down)
     {
+        stallUntil = 0;
         stallUp = up;
         stallDown = down;
+    }
+
+    /** Stops forwarding in one direction or both for {@code millis}; the proxy resumes by itself. */
+    void stallFor(final boolean up, final boolean down, final long millis)
+    {
+        stallUp = false;
+        stallDown = false;
+        stallUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        stallUp = up;
+        stallDown = down;
+    }
+
+    private boolean stalled(final boolean up)
+    {
+        if (!(up ? stallUp : stallDown))
+        {
+            return false;
+        }
+        final long until = stallUntil;
+        return until == 0 || System.nanoTime() - until < 0;
     }
 
     /**
@@ -405,7 +428,7 @@ final class FaultProxy implements AutoCloseable
         /** @return true when the pair closed or the proxy stopped while stalled. */
         private boolean awaitUnstalled(final boolean up)
         {
-            while (up ? stallUp : stallDown)
+            while (stalled(up))
             {
                 if (up)
                 {
