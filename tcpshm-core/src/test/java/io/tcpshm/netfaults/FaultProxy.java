@@ -244,6 +244,23 @@ final class FaultProxy implements AutoCloseable
         }
     }
 
+    /**
+     * Half-open every live connection: the client's side is closed (FIN or RST at random), the
+     * server's side stays open and silent, forwarding nothing, until the proxy closes.
+     */
+    void abandonAll()
+    {
+        for (final Pair p : pairs)
+        {
+            final boolean rstClient;
+            synchronized (cutRandom)
+            {
+                rstClient = cutRandom.nextBoolean();
+            }
+            p.abandon(rstClient);
+        }
+    }
+
     /** @return connections accepted and not yet closed. */
     int liveConnections()
     {
@@ -273,6 +290,10 @@ final class FaultProxy implements AutoCloseable
         for (final Pair p : pairs)
         {
             p.cut(false, false, false);
+            if (p.abandoned)
+            {
+                closeQuietly(p.server);
+            }
         }
         final List<String> stuck = new ArrayList<>();
         for (final Thread t : threads)
@@ -323,6 +344,7 @@ final class FaultProxy implements AutoCloseable
         final AtomicLong budget;
         final boolean autoCut;
         private final AtomicInteger state = new AtomicInteger(); // 0 open, 1 closed
+        volatile boolean abandoned;
         volatile boolean parkedUp;
         volatile boolean parkedDown;
 
@@ -359,6 +381,18 @@ final class FaultProxy implements AutoCloseable
             close(client, rstClient);
             close(server, rstServer);
             return true;
+        }
+
+        /** Closes the client's side only; the server's stays open with nothing forwarded. */
+        void abandon(final boolean rstClient)
+        {
+            if (!state.compareAndSet(0, 1))
+            {
+                return;
+            }
+            abandoned = true;
+            cuts.incrementAndGet();
+            close(client, rstClient);
         }
 
         private void close(final Socket s, final boolean rst)

@@ -147,7 +147,7 @@ final class Rig implements AutoCloseable
         {
             if (System.nanoTime() - deadline > 0)
             {
-                throw new AssertionError("run did not complete in " + maxMillis + " ms: " + describe());
+                throw new AssertionError("run did not complete in " + maxMillis + " ms: " + describe() + threadDump());
             }
             if (client.conn().isClosed())
             {
@@ -235,9 +235,75 @@ final class Rig implements AutoCloseable
     {
         final TcpShmConnection sc = serverConn();
         return "seed=" + seed + " sent=" + client.sent + " received=" + client.received + " clock=" + clock.get() +
+            " client q/ack/closed=" + client.conn().queuedCount() + "/" + client.conn().myAck() + "/" +
+            client.conn().isClosed() + " server q/ack/closed=" + (sc == null ? null : sc.queuedCount() + "/" + sc.myAck() +
+            "/" + sc.isClosed()) + " ptcp client " + ptcpIndices(client.conn().ptcpFile()) + " server " + ptcpIndices(sc == null ? null : sc.ptcpFile()) +
+            " cfields " + fields(client.conn()) + " sfields " + fields(sc) +
             " connects=" + connectAttempts + " (failed " + connectFailures + ") client=" + client.conn().stats() +
             " server=" + (sc == null ? null : sc.stats()) + " " + proxy.stats() + "\nclient events:\n" +
             tail(client.events) + "\nserver events:\n" + tail(server.events);
+    }
+
+    /** writeIdx, readIdx, sendIdx, readSeq, myAck of a PTCP queue file (PROTOCOL.md), or "-". */
+    private static String ptcpIndices(final Path file)
+    {
+        if (file == null)
+        {
+            return "-";
+        }
+        try
+        {
+            final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(file))
+                .order(java.nio.ByteOrder.nativeOrder());
+            final int q = b.capacity() - 20;
+            return "[w=" + b.getInt(q) + " r=" + b.getInt(q + 4) + " s=" + b.getInt(q + 8) + " readSeq=" + b.getInt(q + 12) +
+                " myAck=" + b.getInt(q + 16) + "]";
+        }
+        catch (final IOException ex)
+        {
+            return ex.toString();
+        }
+    }
+
+    private static String fields(final Object o)
+    {
+        if (o == null)
+        {
+            return "-";
+        }
+        final StringBuilder b = new StringBuilder("{");
+        for (final String name : new String[] {"announcedAck", "lastPushedAck", "unannouncedBytes", "lastSendTime",
+            "lastRecvTime", "recvRead", "recvWrite", "frontFrame", "ackScan", "recvBuf", "heartbeat"})
+        {
+            try
+            {
+                final java.lang.reflect.Field f = o.getClass().getDeclaredField(name);
+                f.setAccessible(true);
+                b.append(name).append('=').append(f.get(o)).append(' ');
+            }
+            catch (final ReflectiveOperationException | RuntimeException ex)
+            {
+                b.append(name).append("=? ");
+            }
+        }
+        return b.append('}').toString();
+    }
+
+    private static String threadDump()
+    {
+        final StringBuilder b = new StringBuilder("\nthreads:\n");
+        for (final java.util.Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet())
+        {
+            if (e.getKey().getName().startsWith("proxy") || e.getKey().getName().startsWith("test-server"))
+            {
+                b.append(e.getKey().getName()).append(' ').append(e.getKey().getState()).append('\n');
+                for (int i = 0; i < Math.min(8, e.getValue().length); i++)
+                {
+                    b.append("    ").append(e.getValue()[i]).append('\n');
+                }
+            }
+        }
+        return b.toString();
     }
 
     /** The first and last 20 lines, and how many in all: a failed run may have logged a great many. */

@@ -26,6 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and the stream completes: every echo exactly once, in order.</li>
  * <li>A stall shorter than the timeout (ended at T0 + connectionTimeout) closes nothing: the same
  * session carries on.</li>
+ * <li>Half-open: at T0 + connectionTimeout the proxy closes the client's side only and keeps the
+ * server's open and silent. The client's logins are refused ("Already logged on") while the
+ * server's slot is live; at T0 + connectionTimeout + 1 the server times out within one poll, the
+ * client's next login succeeds and the stream completes.</li>
  * </ul>
  */
 class StallTest
@@ -34,7 +38,8 @@ class StallTest
     Path tmp;
 
     @ParameterizedTest(name = "shm={0} end={1}")
-    @CsvSource({"false,UNSTALL", "false,CUT", "false,SHORT", "true,UNSTALL", "true,CUT", "true,SHORT"})
+    @CsvSource({"false,UNSTALL", "false,CUT", "false,SHORT", "false,HALF_OPEN", "true,UNSTALL", "true,CUT", "true,SHORT",
+        "true,HALF_OPEN"})
     void silentLinkTimesOutExactlyThenRecovers(final boolean shm, final String end) throws Exception
     {
         final long total = Rig.scaled(6_000);
@@ -88,6 +93,37 @@ class StallTest
                 rig.checkFinalCounts(total);
                 assertThat(rig.client.events.all()).as(rig.describe()).containsExactly("loginSuccess srv");
                 assertThat(rig.server.events.anyStartsWith("disconnected")).as(rig.describe()).isFalse();
+                return;
+            }
+
+            if ("HALF_OPEN".equals(end))
+            {
+                rig.proxy.abandonAll();
+                rig.proxy.stall(false, false);
+                rig.pollUntil(() -> cc.isClosed(), 10_000, "client seeing its side closed");
+                rig.client.poll();
+                assertThat(rig.client.events.all()).as(rig.describe()).hasSize(2)
+                    .allMatch(e -> e.equals("loginSuccess srv") || e.startsWith("disconnected Remote close") ||
+                    e.startsWith("disconnected Send error"));
+                // the server's slot is still live (silent, not timed out): logins are refused
+                for (int i = 0; i < 3; i++)
+                {
+                    assertThat(rig.connect()).as(rig.describe()).isFalse();
+                }
+                assertThat(rig.client.events.count("loginReject Already logged on")).as(rig.describe()).isEqualTo(3);
+                assertThat(sc.isClosed()).isFalse();
+                rig.clock.set(Rig.T0 + timeout + 1);
+                rig.server.awaitIterations(1);
+                assertThat(sc.isClosed()).as("server closed within one poll: " + rig.describe()).isTrue();
+                assertThat(sc.closeReason()).isEqualTo(TcpShmConnection.REASON_TIMEOUT);
+                rig.reconnect = false;
+                rig.pollUntil(() -> rig.server.events.anyStartsWith("disconnected cli"), 10_000, "server reporting");
+                assertThat(rig.connect()).as(rig.describe()).isTrue();
+                rig.reconnect = true;
+                rig.run(total, 30_000, () -> { });
+                rig.checkFinalCounts(total);
+                assertThat(rig.client.events.count("loginSuccess")).as(rig.describe()).isEqualTo(2);
+                assertThat(rig.server.events.all()).as(rig.describe()).contains("disconnected cli Timeout");
                 return;
             }
 
