@@ -1050,9 +1050,16 @@ public final class TcpShmConnection
      * reading behind it and apply the acks of the frames that arrive: the peer's ack that frees our
      * queue may sit behind the message we cannot consume until our queue has room (head-of-line
      * deadlock otherwise). Acks are cumulative, so applying them early and again later is harmless.
+     * Frames that came in the same read as the held message are scanned too (first call here): the
+     * ack may already be in the buffer, with nothing more to come from a peer whose queue is full.
      */
     private void readBehindFront(final long now)
     {
+        scanAcks();
+        if (closing != null)
+        {
+            return;
+        }
         if (recvWrite == recvBuf.capacity())
         {
             if (recvRead > 0 || recvBuf.capacity() < config.tcpRecvBufMaxSize())

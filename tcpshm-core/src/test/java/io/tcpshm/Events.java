@@ -8,21 +8,21 @@ import java.util.function.Predicate;
 /**
  * A thread-safe log of callback events as text lines, for tests to assert on.
  */
-final class Events
+public final class Events
 {
     private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
 
-    void add(final String line)
+    public void add(final String line)
     {
         lines.add(line);
     }
 
-    List<String> all()
+    public List<String> all()
     {
         return new ArrayList<>(lines);
     }
 
-    boolean any(final Predicate<String> p)
+    public boolean any(final Predicate<String> p)
     {
         for (final String s : lines)
         {
@@ -34,17 +34,17 @@ final class Events
         return false;
     }
 
-    boolean anyStartsWith(final String prefix)
+    public boolean anyStartsWith(final String prefix)
     {
         return any(s -> s.startsWith(prefix));
     }
 
-    long count(final String prefix)
+    public long count(final String prefix)
     {
         return lines.stream().filter(s -> s.startsWith(prefix)).count();
     }
 
-    void clear()
+    public void clear()
     {
         lines.clear();
     }

@@ -11,19 +11,19 @@ import java.util.function.BooleanSupplier;
  * A client polled by the test thread, sending numbered messages and checking that the echoes
  * come back exactly once and in order: payload = 8-byte sequence number, then bytes derived from it.
  */
-final class TestClient implements ClientHandler, AutoCloseable
+public final class TestClient implements ClientHandler, AutoCloseable
 {
-    final Events events = new Events();
-    final AtomicLong clock;
-    final TcpShmClient client;
-    final TcpShmConfig config;
-    boolean shm;
-    long sent;
-    long received;
+    public final Events events = new Events();
+    public final AtomicLong clock;
+    public final TcpShmClient client;
+    public final TcpShmConfig config;
+    public boolean shm;
+    public long sent;
+    public long received;
     long popDeferred;
     boolean autoPop = true;
 
-    TestClient(final String name, final Path dir, final TcpShmConfig config, final AtomicLong clock)
+    public TestClient(final String name, final Path dir, final TcpShmConfig config, final AtomicLong clock)
     {
         this.clock = clock;
         this.config = config;
@@ -37,12 +37,12 @@ final class TestClient implements ClientHandler, AutoCloseable
         }
     }
 
-    TcpShmConnection conn()
+    public TcpShmConnection conn()
     {
         return client.connection();
     }
 
-    boolean connect(final boolean useShm, final int port)
+    public boolean connect(final boolean useShm, final int port)
     {
         shm = useShm;
         return client.connect(useShm, "127.0.0.1", port, new byte[] {0x55});
@@ -64,7 +64,7 @@ final class TestClient implements ClientHandler, AutoCloseable
     }
 
     /** Tries to push message number {@code sent}; returns false when the queue is full. */
-    boolean trySend(final boolean more)
+    public boolean trySend(final boolean more)
     {
         final int length = lengthFor(sent);
         final MsgHeader h = conn().alloc(length);
@@ -92,7 +92,7 @@ final class TestClient implements ClientHandler, AutoCloseable
         return true;
     }
 
-    void poll()
+    public void poll()
     {
         client.pollTcp(clock.get());
         if (shm)
@@ -102,7 +102,7 @@ final class TestClient implements ClientHandler, AutoCloseable
     }
 
     /** Polls until {@code done} or the iteration budget is spent; returns done's final value. */
-    boolean pollUntil(final BooleanSupplier done, final long maxMillis)
+    public boolean pollUntil(final BooleanSupplier done, final long maxMillis)
     {
         final long deadline = System.nanoTime() + maxMillis * 1_000_000L;
         while (!done.getAsBoolean())

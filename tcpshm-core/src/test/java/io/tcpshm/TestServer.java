@@ -9,15 +9,15 @@ import java.util.function.BiConsumer;
  * A server polled by its own thread against a fake clock, echoing every message (same type and
  * payload, popping before pushing) unless told otherwise. Records every callback.
  */
-final class TestServer implements ServerHandler, AutoCloseable
+public final class TestServer implements ServerHandler, AutoCloseable
 {
-    final Events events = new Events();
-    final AtomicLong clock;
-    final TcpShmServer server;
-    final TcpShmConfig config;
-    volatile boolean echo = true;
+    public final Events events = new Events();
+    public final AtomicLong clock;
+    public final TcpShmServer server;
+    public final TcpShmConfig config;
+    public volatile boolean echo = true;
     /** While set the server thread does not poll at all (a hung peer). */
-    volatile boolean paused;
+    public volatile boolean paused;
     volatile String rejectWith;
     volatile BiConsumer<TcpShmConnection, MsgHeader> onMsg;
     private volatile boolean running = true;
@@ -26,7 +26,7 @@ final class TestServer implements ServerHandler, AutoCloseable
     private final Thread thread;
     private volatile Throwable failure;
 
-    TestServer(final String name, final Path dir, final TcpShmConfig config, final AtomicLong clock)
+    public TestServer(final String name, final Path dir, final TcpShmConfig config, final AtomicLong clock)
     {
         this.clock = clock;
         this.config = config;
@@ -41,7 +41,7 @@ final class TestServer implements ServerHandler, AutoCloseable
     }
 
     /** Waits until the server thread has completed {@code n} more whole poll iterations. */
-    void awaitIterations(final long n)
+    public void awaitIterations(final long n)
     {
         final long target = iterations + n + 1;
         final long deadline = System.nanoTime() + 10_000_000_000L;
@@ -55,7 +55,16 @@ final class TestServer implements ServerHandler, AutoCloseable
         }
     }
 
-    int port()
+    /** Throws when an exception escaped a poll of the server thread (the thread has then stopped). */
+    public void checkAlive()
+    {
+        if (failure != null)
+        {
+            throw new AssertionError("server thread failed", failure);
+        }
+    }
+
+    public int port()
     {
         return server.localPort();
     }
@@ -92,7 +101,7 @@ final class TestServer implements ServerHandler, AutoCloseable
     }
 
     /** Stops the polling thread (the server stays up) so that the test thread can poll it itself. */
-    void detach()
+    public void detach()
     {
         running = false;
         try
@@ -106,7 +115,7 @@ final class TestServer implements ServerHandler, AutoCloseable
     }
 
     /** One poll of everything, from the caller's thread (after {@link #detach()}). */
-    void pollOnce(final long now)
+    public void pollOnce(final long now)
     {
         server.pollCtl(now);
         for (int g = 0; g < config.maxTcpGrps(); g++)
