@@ -1,5 +1,7 @@
 package io.tcpshm.samples;
 
+import io.tcpshm.MsgHeader;
+
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -10,16 +12,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The echo server's reply journal for one client, a small memory-mapped file in the server's ptcp directory, so
- * that a server killed at any instruction replies to every message exactly once.
+ * The echo server's reply journal for one client, a small memory-mapped file in the server's ptcp
+ * directory, so that a server killed at any instruction replies to every message exactly once while
+ * it pops each request before it pushes the reply (as the C++ example does, so that the reply
+ * carries the ack).
  *
- * <p>Replying is two persisted steps, a push of the reply and a pop of the request, and a crash between them
- * either loses the reply (pop first) or repeats it (push first). The server pushes first and journals around it:
- * {@code in} = the connection's receive position, {@code out} = its send position just before the push, then
- * {@code pending = 1} (release stores, in that order); push; pop; {@code pending = 0}. When a restarted server is
- * handed a message while {@code pending} is set and the receive position is still {@code in}, it is the request
- * the dead server was answering: if the send position has moved past {@code out} the reply was pushed, and the
- * server only pops. See {@link io.tcpshm.TcpShmConnection#sendPosition()}.
+ * <p>Replying is two persisted steps, a pop of the request and a push of the reply; a kill between
+ * them would lose the reply, since the popped request is never delivered again. So, once the reply
+ * is allocated and written, the server journals it: {@code in} = the connection's receive position
+ * (before the pop), {@code out} = its send position (after the alloc, before the push), the reply's
+ * type and payload, then {@code pending = 1} (release stores, in that order); pop; push;
+ * {@code pending = 0}. At the next logon of that client ({@link #recover}): if the receive position
+ * is still {@code in}, the pop did not happen and the request comes again; if the send position has
+ * moved past {@code out}, the push happened; otherwise the reply is pushed from the journal. See
+ * {@link io.tcpshm.TcpShmConnection#sendPosition()}.
  */
 public final class EchoJournal
 {
@@ -27,7 +33,10 @@ public final class EchoJournal
     private static final int PENDING = 0;
     private static final int IN = 8;
     private static final int OUT = 16;
-    private static final int SIZE = 64;
+    private static final int TYPE = 24;
+    private static final int LENGTH = 32;
+    private static final int PAYLOAD = 64;
+    private static final int SIZE = PAYLOAD + 65536;
 
     private final MappedByteBuffer buffer;
 
@@ -53,32 +62,58 @@ public final class EchoJournal
     }
 
     /**
-     * @param receivePosition the connection's receive position now.
-     * @param sendPosition the connection's send position now.
-     * @return true when the message at this receive position was answered by a process that died before popping it.
-     */
-    public boolean alreadyAnswered(final long receivePosition, final long sendPosition)
-    {
-        return (long)LONG.getAcquire(buffer, PENDING) != 0 && (long)LONG.getAcquire(buffer, IN) == receivePosition &&
-            (long)LONG.getAcquire(buffer, OUT) != sendPosition;
-    }
-
-    /**
-     * Records the reply about to be pushed.
+     * Records the reply about to be pushed, before the request is popped.
      *
-     * @param receivePosition the connection's receive position (the request's).
+     * @param receivePosition the connection's receive position (the request's, before the pop).
      * @param sendPosition the connection's send position after the alloc, before the push.
+     * @param reply the allocated and written reply.
      */
-    public void begin(final long receivePosition, final long sendPosition)
+    public void begin(final long receivePosition, final long sendPosition, final MsgHeader reply)
     {
+        final int length = reply.payloadLength();
+        buffer.put(PAYLOAD, reply.buffer(), reply.payloadOffset(), length);
+        buffer.putLong(TYPE, reply.msgType());
+        buffer.putLong(LENGTH, length);
         LONG.setRelease(buffer, IN, receivePosition);
         LONG.setRelease(buffer, OUT, sendPosition);
         LONG.setRelease(buffer, PENDING, 1L);
     }
 
-    /** The request was popped: nothing pending. */
+    /** The reply was pushed: nothing pending. */
     public void end()
     {
         LONG.setRelease(buffer, PENDING, 0L);
+    }
+
+    /**
+     * At a logon: finishes the reply a dead server had begun, if any (see the class comment).
+     *
+     * @param conn the connection, logged on and not yet polled by its group.
+     * @return true when a reply was pushed from the journal.
+     */
+    public boolean recover(final io.tcpshm.TcpShmConnection conn)
+    {
+        if ((long)LONG.getAcquire(buffer, PENDING) == 0)
+        {
+            return false;
+        }
+        final boolean popped = (long)LONG.getAcquire(buffer, IN) != conn.receivePosition();
+        final boolean pushed = (long)LONG.getAcquire(buffer, OUT) != conn.sendPosition();
+        if (!popped || pushed)
+        {
+            end(); // the request comes again, or its reply went out
+            return false;
+        }
+        final int length = (int)buffer.getLong(LENGTH);
+        final MsgHeader reply = conn.alloc(length);
+        if (reply == null)
+        {
+            return false; // cannot happen (the dead server had this room); keep it pending for the next logon
+        }
+        reply.msgType((int)buffer.getLong(TYPE));
+        reply.buffer().put(reply.payloadOffset(), buffer, PAYLOAD, length);
+        conn.push();
+        end();
+        return true;
     }
 }

@@ -21,8 +21,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The echo server: answers every message with the same type and payload exactly once, even when
- * killed between the push of a reply and the pop of its request ({@link EchoJournal}). Serves TCP and SHM clients; polls from one thread for
+ * The echo server: answers every message with the same type and payload, popping before it pushes
+ * (so the reply carries the ack), exactly once even when killed between the two ({@link
+ * EchoJournal}). Serves TCP and SHM clients; polls from one thread for
  * everything ({@code --threads 1}, the default, right for a 2-core machine) or spreads the control
  * poll and the groups over several threads. Stops cleanly on SIGTERM/SIGINT.
  */
@@ -184,6 +185,12 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
     @Override
     public void onClientLogon(final InetSocketAddress remoteAddress, final TcpShmConnection conn)
     {
+        final EchoJournal journal = journal(conn);
+        if (journal != null && journal.recover(conn) && !quiet)
+        {
+            out.println("echo-server " + name + ": pushed the reply to " + conn.remoteName() +
+                " that a killed server had popped the request of");
+        }
         if (!quiet)
         {
             out.println("echo-server " + name + ": " + conn.remoteName() + " logged on from " + conn.remoteAddress() +
@@ -208,13 +215,6 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
         {
             return;
         }
-        if (journal.alreadyAnswered(conn.receivePosition(), conn.sendPosition()))
-        {
-            // a server killed between the push of this reply and the pop of the request: pop only
-            conn.pop();
-            journal.end();
-            return;
-        }
         final int length = in.payloadLength();
         final MsgHeader reply = conn.alloc(length);
         if (reply == null)
@@ -223,10 +223,11 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
         }
         reply.msgType(in.msgType());
         reply.buffer().put(reply.payloadOffset(), in.buffer(), in.payloadOffset(), length);
-        // push before pop, journalled (EchoJournal): a crash between the two neither loses nor repeats the reply
-        journal.begin(conn.receivePosition(), conn.sendPosition());
-        conn.push();
+        // pop before push, so the reply carries the ack; journalled (EchoJournal) so that a kill between the two
+        // does not lose the reply: the next logon pushes it from the journal
+        journal.begin(conn.receivePosition(), conn.sendPosition(), reply);
         conn.pop();
+        conn.push();
         journal.end();
     }
 
