@@ -105,7 +105,6 @@ public final class TcpShmConnection
     private int announcedAck;
     private int lastPushedAck;
     private int unannouncedBytes;
-    private int remoteAddressHash;
     private String remoteAddress;
 
     /** Set once per session by the first close request, from any thread; null while open. */
@@ -700,7 +699,6 @@ public final class TcpShmConnection
         channel = socket;
         sessionShm = shm;
         remoteAddress = address;
-        remoteAddressHash = address == null ? 0 : address.hashCode();
         recvRead = 0;
         recvWrite = 0;
         frontFrame = 0;
@@ -1192,10 +1190,6 @@ public final class TcpShmConnection
         return null;
     }
 
-    int remoteAddressHash()
-    {
-        return remoteAddressHash;
-    }
 
     /** The two rings of an SHM connection and their views; immutable once published. */
     private static final class ShmLink

@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -21,13 +20,11 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * {@code tcpshm bench}: measures tcpshm against floors and a peer in one run, with the same
@@ -113,8 +110,8 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         {
             killAll();
             Runtime.getRuntime().removeShutdownHook(cleanup);
-            deleteTree(scratch);
-            deleteTree(work);
+            ChildProcesses.deleteTree(scratch);
+            ChildProcesses.deleteTree(work);
         }
         final double minutes = (System.nanoTime() - started) / 6e10;
         final Report report = new Report(results, payloads);
@@ -308,19 +305,4 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         }
     }
 
-    private static void deleteTree(final Path root)
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(root))
-        {
-            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-        }
-        catch (final IOException ignore)
-        {
-            // best effort
-        }
-    }
 }

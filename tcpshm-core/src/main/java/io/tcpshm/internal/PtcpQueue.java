@@ -351,14 +351,6 @@ public final class PtcpQueue
     }
 
     /**
-     * @return byte offset of the header of the allocated message.
-     */
-    public int allocatedOffset()
-    {
-        return writeIdx * 8;
-    }
-
-    /**
      * Stamps {@code myAck} into the allocated message, pads it with zeros to its 8-byte end, and
      * makes it part of the queue.
      */

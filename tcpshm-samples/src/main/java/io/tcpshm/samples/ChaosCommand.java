@@ -1,19 +1,17 @@
 package io.tcpshm.samples;
 
+import io.tcpshm.bench.ChildProcesses;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,8 +194,8 @@ public final class ChaosCommand implements Callable<Integer>
         }
         if (ok && !keep)
         {
-            deleteTree(work);
-            deleteTree(shmDir);
+            ChildProcesses.deleteTree(work);
+            ChildProcesses.deleteTree(shmDir);
         }
         else
         {
@@ -276,7 +274,7 @@ public final class ChaosCommand implements Callable<Integer>
             this.dir = Files.createDirectories(dir);
             this.random = random;
             this.r = r;
-            final int port = freePort();
+            final int port = ChildProcesses.freePort();
             final Path clientDir = dir.resolve("client");
             counters = clientDir.resolve("cli.echo");
             final String[] common = {"--port", String.valueOf(port), "--shm-dir", shmDir.toString()};
@@ -560,8 +558,8 @@ public final class ChaosCommand implements Callable<Integer>
 
         private String tails()
         {
-            return "  last client log " + clientLog + ":\n" + tail(clientLog) + "  last server log " + serverLog + ":\n" +
-                tail(serverLog);
+            return "  last client log " + clientLog + ":\n" + ChildProcesses.tail(clientLog) + "  last server log " + serverLog + ":\n" +
+                ChildProcesses.tail(serverLog);
         }
 
         void stopAll() throws InterruptedException
@@ -712,40 +710,6 @@ public final class ChaosCommand implements Callable<Integer>
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), root);
     }
 
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket s = new ServerSocket(0))
-        {
-            return s.getLocalPort();
-        }
-    }
 
-    private static String tail(final Path log)
-    {
-        try
-        {
-            final List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return "    " + String.join("\n    ", lines.subList(Math.max(0, lines.size() - 10), lines.size())) + "\n";
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return "";
-        }
-    }
 
-    private static void deleteTree(final Path root)
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(root))
-        {
-            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-        }
-        catch (final IOException ignore)
-        {
-            // best effort
-        }
-    }
 }

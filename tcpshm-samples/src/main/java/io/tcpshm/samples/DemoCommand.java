@@ -1,19 +1,17 @@
 package io.tcpshm.samples;
 
+import io.tcpshm.bench.ChildProcesses;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -77,8 +75,8 @@ public final class DemoCommand implements Callable<Integer>
             Runtime.getRuntime().removeShutdownHook(cleanup);
             if (!keep)
             {
-                deleteTree(work);
-                deleteTree(shmDir);
+                ChildProcesses.deleteTree(work);
+                ChildProcesses.deleteTree(shmDir);
             }
         }
         printTable(results);
@@ -108,7 +106,7 @@ public final class DemoCommand implements Callable<Integer>
         Files.createDirectories(dir);
         final Result result = new Result();
         result.mode = mode;
-        final int port = freePort();
+        final int port = ChildProcesses.freePort();
         final Path clientDir = dir.resolve("client");
         final Path counters = clientDir.resolve("cli.echo");
         final String[] common = {"--port", String.valueOf(port), "--shm-dir", shmDir.toString(), "--quiet"};
@@ -124,7 +122,7 @@ public final class DemoCommand implements Callable<Integer>
         if (!awaitProgress(counters, 0, mode, start, 20))
         {
             result.failure = "the client did not log on: see " + dir.resolve("client.log") + " and " +
-                dir.resolve("server.log") + "\n" + tail(dir.resolve("client.log")) + tail(dir.resolve("server.log"));
+                dir.resolve("server.log") + "\n" + ChildProcesses.tail(dir.resolve("client.log")) + ChildProcesses.tail(dir.resolve("server.log"));
             return result;
         }
         final long t0 = System.nanoTime();
@@ -159,7 +157,7 @@ public final class DemoCommand implements Callable<Integer>
         if (!exited || client.exitValue() != 0)
         {
             result.failure = "the client " + (exited ? "exited with " + client.exitValue() : "did not stop") + ":\n" +
-                tail(dir.resolve("client.log"));
+                ChildProcesses.tail(dir.resolve("client.log"));
         }
         result.rtt = readHistograms(dir);
         return result;
@@ -291,26 +289,7 @@ public final class DemoCommand implements Callable<Integer>
         return h.getTotalCount() == 0 ? "-" : String.format("%.1f us", h.getValueAtPercentile(percentile) / 1e3);
     }
 
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket s = new ServerSocket(0))
-        {
-            return s.getLocalPort();
-        }
-    }
 
-    private static String tail(final Path log)
-    {
-        try
-        {
-            final List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return "    " + String.join("\n    ", lines.subList(Math.max(0, lines.size() - 10), lines.size())) + "\n";
-        }
-        catch (final IOException ex)
-        {
-            return "";
-        }
-    }
 
     private void killAll()
     {
@@ -327,19 +306,4 @@ public final class DemoCommand implements Callable<Integer>
         }
     }
 
-    private static void deleteTree(final Path root)
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(root))
-        {
-            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-        }
-        catch (final IOException ignore)
-        {
-            // best effort
-        }
-    }
 }
