@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class HostileServer implements ServerHandler, AutoCloseable
 {
     /** A close reported by {@code onClientDisconnected}. */
-    record Disconnect(String name, String reason)
+    record Disconnect(String name, String reason, long at, long lastReceiveTime)
     {
     }
 
@@ -183,7 +183,7 @@ final class HostileServer implements ServerHandler, AutoCloseable
     @Override
     public void onClientDisconnected(final TcpShmConnection conn, final String reason, final Exception cause)
     {
-        disconnects.add(new Disconnect(conn.remoteName(), reason));
+        disconnects.add(new Disconnect(conn.remoteName(), reason, clock.get(), conn.stats().lastReceiveTime()));
     }
 
     @Override
