@@ -14,11 +14,27 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Messages and bytes "sent" count pushes (what entered the send queue, header included);
  * "received" counts pops. They start at 0 when the client or server is created.
+ *
+ * <p>The updates cost a few loads and stores of one cache line per message. To measure exactly that,
+ * {@code tcpshm bench} runs the same paths with the JVM property {@code -Dtcpshm.counters=false},
+ * which makes the JIT compile the updates out (the counters then stay 0); it exists for that A/B
+ * measurement and is not needed otherwise.
  */
 public final class ConnectionStats
 {
+    /**
+     * Whether counters are updated: a {@code static final} the JIT folds, so {@code false} removes the
+     * updates from the compiled code rather than testing a flag per message.
+     */
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("tcpshm.counters", "true"));
+
     private ByteBuffer buffer;
     private int base;
+    // the writer's copies of the per-message counters (see sent/received)
+    private long messagesSent;
+    private long bytesSent;
+    private long messagesReceived;
+    private long bytesReceived;
 
     ConnectionStats()
     {
@@ -37,15 +53,49 @@ public final class ConnectionStats
         base = offset;
     }
 
+    /**
+     * Counts one message pushed. The per-message counters are kept in fields and only stored to the
+     * buffer (two plain stores, no load from it): cheaper than a read-modify-write of the buffer, and
+     * the buffer's values never diverge since this is their only writer.
+     */
+    void sent(final int bytes)
+    {
+        if (ENABLED)
+        {
+            final ByteBuffer b = buffer;
+            final int at = base;
+            b.putLong(at + CountersLayout.MSGS_SENT, ++messagesSent);
+            b.putLong(at + CountersLayout.BYTES_SENT, bytesSent += bytes);
+        }
+    }
+
+    /** Counts one message popped; see {@link #sent(int)}. */
+    void received(final int bytes)
+    {
+        if (ENABLED)
+        {
+            final ByteBuffer b = buffer;
+            final int at = base;
+            b.putLong(at + CountersLayout.MSGS_RECEIVED, ++messagesReceived);
+            b.putLong(at + CountersLayout.BYTES_RECEIVED, bytesReceived += bytes);
+        }
+    }
+
     void add(final int field, final long delta)
     {
-        final int at = base + field;
-        buffer.putLong(at, buffer.getLong(at) + delta);
+        if (ENABLED)
+        {
+            final int at = base + field;
+            buffer.putLong(at, buffer.getLong(at) + delta);
+        }
     }
 
     void set(final int field, final long value)
     {
-        buffer.putLong(base + field, value);
+        if (ENABLED)
+        {
+            buffer.putLong(base + field, value);
+        }
     }
 
     void names(final String local, final String remote, final boolean shm)
@@ -64,6 +114,10 @@ public final class ConnectionStats
 
     private void putText(final int field, final int size, final String text)
     {
+        if (!ENABLED)
+        {
+            return;
+        }
         final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         final int n = Math.min(bytes.length, size - 1);
         for (int i = 0; i < size; i++)

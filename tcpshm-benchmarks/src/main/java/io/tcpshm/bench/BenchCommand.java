@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * harness and payloads, each side of each pair in its own process polling from one thread:
  * ping-pong round trips over SHM (tcpshm, a raw mapped-buffer floor, Aeron IPC) and over TCP
  * (tcpshm, a raw NIO floor), one-way streams (tcpshm SHM and TCP, a raw mapped-ring floor), the
- * cost of calling {@code pollCtl} in every iteration, and JMH micro-benchmarks with the GC
- * profiler. Prints a table with ratios, writes JSON and an SVG percentile chart.
+ * cost of calling {@code pollCtl} in every iteration, the cost of the per-connection counters
+ * (the same rows with the counters compiled out), and JMH micro-benchmarks with the GC profiler. Prints a table with ratios, writes JSON and an SVG percentile chart.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks tcpshm against a raw shared-memory floor, a raw NIO floor and Aeron IPC in one run.")
@@ -86,6 +86,12 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                 final String shm = "shm ping-pong " + p + "B ";
                 final String tcp = "tcp ping-pong " + p + "B ";
                 run(results, shm + "tcpshm", "tcpshm-pingpong", "shm=true payload=" + p, warmupMs, measureMs, scratch, work, n++);
+                if (p == payloads[0])
+                {
+                    // right after the row it is compared with, so both see the same machine
+                    run(results, shm + "tcpshm, counters compiled out", "tcpshm-pingpong",
+                        "shm=true payload=" + p + " counters=off", warmupMs, measureMs, scratch, work, n++);
+                }
                 run(results, shm + "raw-shm floor", "raw-shm-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
                 run(results, shm + "aeron ipc", "aeron-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
                 run(results, tcp + "tcpshm", "tcpshm-pingpong", "shm=false payload=" + p, warmupMs, measureMs, scratch, work, n++);
@@ -161,7 +167,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         common.add("measureMs=" + measureMs);
         common.add("aeronDir=" + shmDir.resolve("aeron"));
         common.add("result=" + result);
-        console.printf("  %-48s ", name);
+        console.printf("  %-52s ", name);
         console.flush();
         final boolean receiverMeasures = scenario.endsWith("stream");
         final Process server = start(scenario, "server", common, dir.resolve("server.log"));
@@ -200,6 +206,10 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         cmd.add("-Xms256m");
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
+        if (args.contains("counters=off"))
+        {
+            cmd.add("-Dtcpshm.counters=false"); // see ConnectionStats: the JIT removes the counter updates
+        }
         if (scenario.startsWith("aeron"))
         {
             // Agrona 2 (inside aeron-all) reaches the JDK's internal Unsafe; tcpshm itself needs no flag
@@ -256,11 +266,12 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
 
     private List<BenchResult> jmh() throws Exception
     {
-        console.printf("  %-48s ", "JMH micro-benchmarks (-prof gc)");
+        console.printf("  %-52s ", "JMH micro-benchmarks (-prof gc)");
         console.flush();
         final Options options = new OptionsBuilder()
             .include(io.tcpshm.bench.jmh.QueueBenchmarks.class.getName())
             .include(io.tcpshm.bench.jmh.ConnectionBenchmarks.class.getName())
+            .include(io.tcpshm.bench.jmh.ConnectionBenchmarksCountersOff.class.getName())
             .addProfiler("gc")
             .forks(1)
             .warmupIterations(quick ? 2 : 3)
@@ -276,7 +287,8 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         {
             final String label = run.getParams().getBenchmark();
             final String shortName = label.substring(label.lastIndexOf('.') + 1);
-            final BenchResult r = new BenchResult(BenchResult.JMH, "jmh " + shortName);
+            final boolean countersOff = label.contains("CountersOff.");
+            final BenchResult r = new BenchResult(BenchResult.JMH, "jmh " + shortName + (countersOff ? ", counters off" : ""));
             r.put("nsPerOp", run.getPrimaryResult().getScore());
             r.put("nsPerOpError", run.getPrimaryResult().getScoreError());
             final Map<String, Result> secondary = run.getSecondaryResults();

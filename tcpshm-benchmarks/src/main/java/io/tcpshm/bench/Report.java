@@ -47,7 +47,7 @@ final class Report
     String table()
     {
         final StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-44s %9s %9s %9s %9s %9s %9s %8s %8s%n", "round trip (us)", "p50", "p90",
+        sb.append(String.format(Locale.ROOT, "%-52s %9s %9s %9s %9s %9s %9s %8s %8s%n", "round trip (us)", "p50", "p90",
             "p99", "p99.9", "max", "mean", "p50/flr", "p50/aer"));
         for (final int p : payloads)
         {
@@ -58,31 +58,43 @@ final class Report
                 final BenchResult aeron = row(prefix + "aeron ipc");
                 for (final BenchResult r : results)
                 {
-                    if (r.name().startsWith(prefix) && !r.name().contains("pollCtl every") && !r.name().contains("forced"))
+                    if (r.name().startsWith(prefix) && !r.name().contains(","))
                     {
                         sb.append(rttLine(r, floor, aeron));
                     }
                 }
             }
         }
-        final BenchResult sparse = findContaining("pollCtl every 4096");
+        final BenchResult sparse = findContaining("ping-pong", "pollCtl every 4096");
         if (sparse != null)
         {
             sb.append(rttLine(sparse, null, null));
         }
-        final BenchResult forced = findContaining("forced to disk");
+        final BenchResult forced = findContaining("ping-pong", "forced to disk");
         if (forced != null)
         {
             // the cost of durability: against the same row without forcing
             sb.append(rttLine(forced, row(forced.name().replace(", forced to disk every push", "")), null));
         }
-        sb.append(String.format(Locale.ROOT, "%n%-44s %12s %9s %9s%n", "one-way stream", "M msg/s", "MB/s", "/floor"));
+        final BenchResult countersOff = findContaining("ping-pong", "counters compiled out");
+        final BenchResult countersOn = countersOff == null ? null :
+            row(countersOff.name().replace(", counters compiled out", ""));
+        if (countersOn != null)
+        {
+            // the A/B of the per-connection counters: the ratio column is "with counters / without"
+            sb.append(String.format(Locale.ROOT, "%n%-52s %9s %9s %9s %9s %9s %9s %8s%n", "counters A/B, round trip (us)",
+                "p50", "p90", "p99", "p99.9", "max", "mean", "on/off"));
+            sb.append(rttLine(countersOn, null, null).replaceFirst("\\s+$", "")).append(String.format(Locale.ROOT,
+                " %8s%n", ratio(countersOn.num("p50Ns"), countersOff.num("p50Ns"))));
+            sb.append(rttLine(countersOff, null, null));
+        }
+        sb.append(String.format(Locale.ROOT, "%n%-52s %12s %9s %9s%n", "one-way stream", "M msg/s", "MB/s", "/floor"));
         final BenchResult streamFloor = row("shm stream 32B raw-ring floor");
         for (final BenchResult r : results)
         {
             if (BenchResult.STREAM.equals(r.get("kind")))
             {
-                sb.append(String.format(Locale.ROOT, "%-44s %12.2f %9.1f %9s%n", r.name(), r.num("msgsPerSec") / 1e6,
+                sb.append(String.format(Locale.ROOT, "%-52s %12.2f %9.1f %9s%n", r.name(), r.num("msgsPerSec") / 1e6,
                     r.num("mbPerSec"), ratio(r.num("msgsPerSec"), streamFloor == null ? Double.NaN :
                     streamFloor.num("msgsPerSec"))));
             }
@@ -94,10 +106,10 @@ final class Report
             {
                 if (!anyJmh)
                 {
-                    sb.append(String.format(Locale.ROOT, "%n%-44s %12s %9s%n", "JMH (one thread)", "ns/op", "B/op"));
+                    sb.append(String.format(Locale.ROOT, "%n%-52s %12s %9s%n", "JMH (one thread)", "ns/op", "B/op"));
                     anyJmh = true;
                 }
-                sb.append(String.format(Locale.ROOT, "%-44s %12.2f %9.3f%n", r.name(), r.num("nsPerOp"), r.num("bytesPerOp")));
+                sb.append(String.format(Locale.ROOT, "%-52s %12.2f %9.3f%n", r.name(), r.num("nsPerOp"), r.num("bytesPerOp")));
             }
         }
         sb.append(String.format(Locale.ROOT, "%ntargets (ratios within this run)%n"));
@@ -133,6 +145,20 @@ final class Report
         {
             targetAtLeast(sb, "TCP stream (pushMore) >= 10 M msg/s", tcpStream.num("msgsPerSec") / 1e6, 10, streamFloor);
         }
+        if (countersOn != null)
+        {
+            target(sb, "counters: SHM " + countersOn.name().split(" ")[2] + " p50 on/off <= 1.05x",
+                countersOn.num("p50Ns") / countersOff.num("p50Ns"), 1.05);
+        }
+        final BenchResult jmhOn = row("jmh shmConnectionAllocPushPollPop");
+        final BenchResult jmhOff = row("jmh shmConnectionAllocPushPollPop, counters off");
+        if (jmhOn != null && jmhOff != null)
+        {
+            // the counters' whole cost per message on the API path, in ns: the gap between the two JMH rows
+            sb.append(String.format(Locale.ROOT, "  %-52s %8.2f  (%.1f%% of %.1f ns)%n",
+                "counters: JMH connection path, ns/msg on - off", jmhOn.num("nsPerOp") - jmhOff.num("nsPerOp"),
+                100 * (jmhOn.num("nsPerOp") - jmhOff.num("nsPerOp")) / jmhOn.num("nsPerOp"), jmhOn.num("nsPerOp")));
+        }
         for (final BenchResult r : results)
         {
             if (BenchResult.JMH.equals(r.get("kind")))
@@ -149,11 +175,11 @@ final class Report
         return sb.toString();
     }
 
-    private BenchResult findContaining(final String text)
+    private BenchResult findContaining(final String text, final String more)
     {
         for (final BenchResult r : results)
         {
-            if (r.name().contains(text))
+            if (r.name().contains(text) && r.name().contains(more))
             {
                 return r;
             }
@@ -163,7 +189,7 @@ final class Report
 
     private static String rttLine(final BenchResult r, final BenchResult floor, final BenchResult aeron)
     {
-        return String.format(Locale.ROOT, "%-44s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %8s %8s%n", r.name(),
+        return String.format(Locale.ROOT, "%-52s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %8s %8s%n", r.name(),
             r.num("p50Ns") / 1e3, r.num("p90Ns") / 1e3, r.num("p99Ns") / 1e3, r.num("p999Ns") / 1e3,
             r.num("maxNs") / 1e3, r.num("meanNs") / 1e3,
             floor == null ? "" : ratio(r.num("p50Ns"), floor.num("p50Ns")),

@@ -50,6 +50,7 @@ public final class ShmRing
     private int readIdx;
     /** Producer: blocks of the allocated, not yet pushed message. Consumer: blocks of the fronted message. */
     private int pendingBlocks;
+    private int pendingSize;
 
     private ShmRing(final ByteBuffer mapped, final int shmQueueSize)
     {
@@ -283,7 +284,14 @@ public final class ShmRing
             return -2;
         }
         pendingBlocks = blocks;
+        pendingSize = size;
         return offset;
+    }
+
+    /** @return the size field of the message returned by the last successful {@link #front()}. */
+    public int frontSize()
+    {
+        return pendingSize;
     }
 
     /**
