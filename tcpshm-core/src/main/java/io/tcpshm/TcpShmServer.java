@@ -2,6 +2,7 @@ package io.tcpshm;
 
 import io.tcpshm.internal.Bits;
 import io.tcpshm.internal.FrameHeader;
+import io.tcpshm.internal.GroupHandoff;
 import io.tcpshm.internal.LoginCodec;
 import io.tcpshm.internal.Names;
 
@@ -51,6 +52,8 @@ import java.util.Objects;
  *     socket, report {@code onClientDisconnected} and let the slot be reused. So a connection that
  *     logs on, closes and logs on again is never touched by two threads at once.</li>
  * </ul>
+ * (The hand-off is {@code io.tcpshm.internal.GroupHandoff}, where the ordering argument is spelled
+ * out; the jcstress module runs it under stress.)
  * A closed connection is released only once its group has been polled; keep polling every group
  * that has connections. Call {@link #stop()} after every polling thread has finished.
  *
@@ -109,20 +112,13 @@ public final class TcpShmServer
         int k = 0;
         for (int g = 0; g < tcpGroups.length; g++)
         {
-            tcpGroups[g] = new Group(false, config.maxTcpConnsPerGrp());
+            tcpGroups[g] = new Group(false, newConnections(config.maxTcpConnsPerGrp()));
             allGroups[k++] = tcpGroups[g];
         }
         for (int g = 0; g < shmGroups.length; g++)
         {
-            shmGroups[g] = new Group(true, config.maxShmConnsPerGrp());
+            shmGroups[g] = new Group(true, newConnections(config.maxShmConnsPerGrp()));
             allGroups[k++] = shmGroups[g];
-        }
-        for (final Group group : allGroups)
-        {
-            for (int i = 0; i < group.slots.length; i++)
-            {
-                group.slots[i] = new Slot(new TcpShmConnection(config, serverName, ptcpDir, true));
-            }
         }
         pending = new PendingLogin[config.maxNewConnections()];
         for (int i = 0; i < pending.length; i++)
@@ -243,12 +239,11 @@ public final class TcpShmServer
                     }
                     if (slot.conn.closingRequest() != null)
                     {
-                        slot.inGroup = false;
-                        slot.drainVersion = group.publish();
+                        slot.drainVersion = group.handoff.leave(slot.index);
                         slot.state = DRAINING;
                     }
                 }
-                else if (slot.state == DRAINING && group.seenVersion - slot.drainVersion >= 0)
+                else if (slot.state == DRAINING && group.handoff.released(slot.drainVersion))
                 {
                     final TcpShmConnection.Closing closing = slot.conn.finishClose();
                     slot.state = FREE;
@@ -278,16 +273,10 @@ public final class TcpShmServer
      */
     public void pollTcp(final long now, final int groupId)
     {
-        final Group group = tcpGroups[groupId];
-        final int version = group.version;
-        if (version != group.cachedVersion)
+        final GroupHandoff<TcpShmConnection> handoff = tcpGroups[groupId].handoff;
+        for (int i = 0, n = handoff.liveCount(); i < n; i++)
         {
-            group.refresh(version);
-        }
-        final TcpShmConnection[] live = group.live;
-        for (int i = 0, n = group.liveCount; i < n; i++)
-        {
-            final TcpShmConnection conn = live[i];
+            final TcpShmConnection conn = handoff.live(i);
             final MsgHeader header = conn.pollTcpSession(now);
             if (header != null)
             {
@@ -304,16 +293,10 @@ public final class TcpShmServer
      */
     public void pollShm(final int groupId)
     {
-        final Group group = shmGroups[groupId];
-        final int version = group.version;
-        if (version != group.cachedVersion)
+        final GroupHandoff<TcpShmConnection> handoff = shmGroups[groupId].handoff;
+        for (int i = 0, n = handoff.liveCount(); i < n; i++)
         {
-            group.refresh(version);
-        }
-        final TcpShmConnection[] live = group.live;
-        for (int i = 0, n = group.liveCount; i < n; i++)
-        {
-            final TcpShmConnection conn = live[i];
+            final TcpShmConnection conn = handoff.live(i);
             final MsgHeader header = conn.frontShm();
             if (header != null)
             {
@@ -351,10 +334,9 @@ public final class TcpShmServer
                     slot.conn.finishClose();
                 }
                 slot.state = FREE;
-                slot.inGroup = false;
+                group.handoff.leave(slot.index);
                 slot.conn.releaseFiles();
             }
-            group.publish();
         }
         TcpShmClient.closeCounters(counters, allConnections());
         counters = null;
@@ -596,8 +578,7 @@ public final class TcpShmServer
         handler.onClientLogon(address, conn);
         // publication: everything above happens-before the group's poll sees the new version
         slot.state = LIVE;
-        slot.inGroup = true;
-        groups[groupId].publish();
+        groups[groupId].handoff.join(slot.index);
     }
 
     /**
@@ -682,71 +663,49 @@ public final class TcpShmServer
     }
 
     /** A connection slot and its hand-off state between the control thread and its group's thread. */
+    private TcpShmConnection[] newConnections(final int count)
+    {
+        final TcpShmConnection[] connections = new TcpShmConnection[count];
+        for (int i = 0; i < count; i++)
+        {
+            connections[i] = new TcpShmConnection(config, serverName, ptcpDir, true);
+        }
+        return connections;
+    }
+
     private static final class Slot
     {
         final TcpShmConnection conn;
+        /** This slot's index in its group's hand-off. */
+        final int index;
         /** Control thread only. */
         int state = FREE;
-        /** Control thread only: the group version that removed this slot. */
+        /** Control thread only: the hand-off version that removed this slot from its group. */
         int drainVersion;
-        /** Written by the control thread, read by the group thread when it rebuilds its list. */
-        volatile boolean inGroup;
 
-        Slot(final TcpShmConnection conn)
+        Slot(final TcpShmConnection conn, final int index)
         {
             this.conn = conn;
+            this.index = index;
         }
     }
 
-    /** A group of slots, with the version hand-off described in the class comment. */
+    /** A group of slots, handed between the control thread and the group's thread by {@link GroupHandoff}. */
     private static final class Group
     {
         final boolean shm;
         final Slot[] slots;
-        /** Written by the control thread (volatile write publishes slot changes). */
-        volatile int version;
-        /** Written by the group thread after it has rebuilt its list for a version. */
-        volatile int seenVersion;
-        /** Control thread only. */
-        private int versionCounter;
-        /** Group thread only. */
-        int cachedVersion;
-        final TcpShmConnection[] live;
-        int liveCount;
+        final GroupHandoff<TcpShmConnection> handoff;
 
-        Group(final boolean shm, final int size)
+        Group(final boolean shm, final TcpShmConnection[] connections)
         {
             this.shm = shm;
-            this.slots = new Slot[size];
-            this.live = new TcpShmConnection[size];
-        }
-
-        /** Control thread: publishes slot changes; returns the new version. */
-        int publish()
-        {
-            final int v = ++versionCounter;
-            version = v;
-            return v;
-        }
-
-        /** Group thread: rebuilds the live list for {@code v} and acknowledges it. */
-        void refresh(final int v)
-        {
-            int n = 0;
-            for (final Slot slot : slots)
+            this.slots = new Slot[connections.length];
+            for (int i = 0; i < slots.length; i++)
             {
-                if (slot.inGroup)
-                {
-                    live[n++] = slot.conn;
-                }
+                slots[i] = new Slot(connections[i], i);
             }
-            for (int i = n; i < liveCount; i++)
-            {
-                live[i] = null;
-            }
-            liveCount = n;
-            cachedVersion = v;
-            seenVersion = v;
+            this.handoff = new GroupHandoff<>(connections);
         }
     }
 
