@@ -157,9 +157,16 @@ public final class TcpShmClient
         return connection;
     }
 
-    /** @return the server name remembered from the last successful login, or "". */
+    /**
+     * @return the server name remembered from the last successful login, or "".
+     * @throws IllegalStateException after {@link #stop()} (its file is no longer mapped).
+     */
     public String lastServerName()
     {
+        if (stopped)
+        {
+            throw new IllegalStateException("client " + clientName + " is stopped");
+        }
         final String name = LoginCodec.readCString(lastServer.buffer(), 0, config.nameSize());
         return name == null ? "" : name;
     }
@@ -184,8 +191,16 @@ public final class TcpShmClient
         }
         if (connection.hasSession())
         {
-            handler.onSystemError("Already connected", null);
-            return false;
+            if (connection.closingRequest() == null)
+            {
+                handler.onSystemError("Already connected", null);
+                return false;
+            }
+            // the session failed (e.g. a push hit a broken socket) and no pollTcp has ended it yet: end it
+            // here as pollTcp would (same thread), so reconnecting right away works
+            shmReady = false;
+            final TcpShmConnection.Closing closing = connection.finishClose();
+            handler.onDisconnected(closing.reason, closing.cause);
         }
         final String remembered = LoginCodec.readCString(lastServer.buffer(), 0, config.nameSize());
         if (remembered == null || !remembered.isEmpty() && Names.problem(remembered, config.nameSize()) != null)

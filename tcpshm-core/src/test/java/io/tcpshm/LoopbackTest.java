@@ -170,6 +170,54 @@ class LoopbackTest
     }
 
     @Test
+    void aClientWhosePushFoundTheSocketBrokenReconnectsAtOnce() throws Exception
+    {
+        final TcpShmConfig config = base().build();
+        final TestServer s = server("srv", config);
+        final TestClient c = client("cli", "client", config);
+        assertThat(c.connect(false, s.port())).isTrue();
+        echoRun(c, 50, false);
+        s.server.tcpGroupConnections(0)[0].close();
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!s.events.all().contains("disconnected cli Closed by user") && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait(); // the server thread closes the socket
+        }
+        // push without polling until a write fails on the closed socket (the first ones may still be accepted)
+        while (!c.conn().isClosed() && System.nanoTime() < deadline)
+        {
+            assertThat(c.trySend(false)).isTrue();
+        }
+        assertThat(c.conn().isClosed()).as("a push noticed the broken socket").isTrue();
+        assertThat(c.events.anyStartsWith("disconnected ")).as("no poll has ended the session yet").isFalse();
+        // connect ends the failed session itself (reporting it once) instead of answering "Already connected"
+        assertThat(c.pollUntil(() -> c.connect(false, s.port()), 10_000)).as(c.events.toString()).isTrue();
+        assertThat(c.events.all()).filteredOn(e -> e.startsWith("disconnected ")).hasSize(1);
+        assertThat(c.events.all()).noneMatch(e -> e.contains("Already connected"));
+        echoRun(c, 200, false); // every message pushed into the broken socket is re-sent and echoed
+    }
+
+    @Test
+    void aStoppedClientRefusesCallsThatWouldReadItsUnmappedFiles() throws Exception
+    {
+        final TcpShmConfig config = base().build();
+        final TestServer s = server("srv", config);
+        final TestClient c = client("cli", "client", config);
+        assertThat(c.connect(false, s.port())).isTrue();
+        echoRun(c, 10, false);
+        c.client.stop();
+        // an exception, not a read of unmapped memory (which would crash the JVM on JDK 17)
+        assertThatThrownBy(() -> c.client.lastServerName()).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("stopped");
+        assertThatThrownBy(() -> c.conn().alloc(8)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> c.client.connect(false, "127.0.0.1", s.port(), null))
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("stopped");
+        c.client.pollTcp(clock.get()); // polls after stop do nothing
+        c.client.pollShm();
+        assertThat(c.conn().stats().messagesSent()).as("counters stay readable").isEqualTo(10);
+    }
+
+    @Test
     void seqMismatchIsReportedOnBothSides() throws Exception
     {
         final TcpShmConfig config = base().build();

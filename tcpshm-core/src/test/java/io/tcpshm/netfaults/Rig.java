@@ -109,9 +109,8 @@ final class Rig implements AutoCloseable
 
     /**
      * Logs in again after the session ended. A session can end inside a push (a send error) as
-     * well as inside a poll; either way the client's next poll completes the close (reporting
-     * onDisconnected), and only then may it connect again (connect refuses while a session is
-     * still open: "Already connected").
+     * well as inside a poll; the client's next poll (or connect) completes the close, reporting
+     * onDisconnected.
      */
     void relogin()
     {
