@@ -81,7 +81,9 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
     private EchoCounters counters;
     private final Recorder rtt = new Recorder(3);
     private long sendTime;
-    private long allowedDuplicate = -1;
+    /** A push the last process may or may not have completed (see EchoCounters), or -1. */
+    private long pendingPush = -1;
+    private long pendingPushPosition;
     private boolean allowRedelivery;
     private String error;
     private volatile boolean stopping;
@@ -159,10 +161,15 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
         {
             if (pending == counters.sent())
             {
-                // killed inside the push of message `pending`: it is pushed again, and its echo may come twice
-                allowedDuplicate = pending;
+                // killed around the push of message `pending`: the queue's file tells whether it took place, once the
+                // connection has its queue (resolvePendingPush); until then the pending mark stays in the file
+                pendingPush = pending;
+                pendingPushPosition = counters.pendingPosition();
             }
-            counters.clearPending();
+            else
+            {
+                counters.clearPending(); // killed after counting it: the push took place
+            }
         }
         allowRedelivery = counters.received() > 0;
         if (!quiet && (counters.sent() > 0 || counters.received() > 0))
@@ -191,6 +198,10 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
                     out.println("echo-client " + name + ": logged on to " + client.lastServerName() + " over " +
                         (shm ? "SHM" : "TCP"));
                 }
+            }
+            if (pendingPush >= 0)
+            {
+                resolvePendingPush(conn);
             }
             final boolean wantMore = !stopping && (count == 0 || counters.sent() < count);
             if (wantMore)
@@ -233,8 +244,31 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
         return 2;
     }
 
+    /** Decides from the queue's file whether the push a killed process had begun took place. */
+    private void resolvePendingPush(final TcpShmConnection conn)
+    {
+        final long position = conn.sendPosition();
+        if (position < 0)
+        {
+            return; // no queue before the first connect
+        }
+        if (position != pendingPushPosition)
+        {
+            counters.endSend(pendingPush); // it did: count it
+        }
+        else
+        {
+            counters.clearPending(); // it did not: message `pendingPush` is sent as usual
+        }
+        pendingPush = -1;
+    }
+
     private void send(final TcpShmConnection conn)
     {
+        if (pendingPush >= 0)
+        {
+            return; // not before the pending push is resolved
+        }
         if (mode == Mode.ping_pong)
         {
             if (counters.received() == counters.sent())
@@ -277,7 +311,7 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
             return false;
         }
         EchoProtocol.write(h, type, EchoCounters.firstNumber(n));
-        counters.beginSend(n);
+        counters.beginSend(n, conn.sendPosition());
         if (flush)
         {
             conn.push();
@@ -318,15 +352,6 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
         {
             // echo n-1 was counted, then the process died before popping it
             allowRedelivery = false;
-            duplicatesIgnored++;
-            client.connection().pop();
-            return;
-        }
-        if (allowedDuplicate >= 0 && allowedDuplicate < n && first == EchoCounters.firstNumber(allowedDuplicate) &&
-            type == EchoProtocol.typeFor(allowedDuplicate))
-        {
-            // the process died inside the push of this message, after it had gone out: it was pushed twice
-            allowedDuplicate = -1;
             duplicatesIgnored++;
             client.connection().pop();
             return;

@@ -17,9 +17,12 @@ import java.nio.file.StandardOpenOption;
  * <p>Crash safety comes from the order of release stores (each is ordered after every store
  * before it, and a SIGKILL leaves the stores already made in the page cache):
  * <ul>
- * <li>send: {@code pending = n}, push message {@code n}, {@code sent = n + 1}, {@code pending = -1}.
- *     On restart {@code pending == sent} means "killed during push n": n is pushed again, and one
- *     duplicate echo of n is allowed (it exists only if the first push had completed);</li>
+ * <li>send: after the alloc, {@code position} = the connection's send position, {@code pending = n};
+ *     push message {@code n}; {@code sent = n + 1}, {@code pending = -1}. On restart
+ *     {@code pending == sent} means "killed around push n". Whether that push took place is in the
+ *     queue's own file: once the connection has its queue again, a send position past
+ *     {@code position} means it did ({@code sent = n + 1}), an equal one that it did not (n is pushed
+ *     as usual). Nothing is pushed twice, so no duplicate echo is ever allowed;</li>
  * <li>receive: {@code received = n + 1}, then pop. On restart the first echo may be n again (killed
  *     between the two): it is allowed once.</li>
  * </ul>
@@ -31,6 +34,7 @@ public final class EchoCounters
     private static final int SENT = 0;
     private static final int RECEIVED = 8;
     private static final int PENDING = 16;
+    private static final int POSITION = 24;
     /** File size. */
     public static final int SIZE = 64;
 
@@ -106,10 +110,20 @@ public final class EchoCounters
         return (long)LONG.getAcquire(buffer, PENDING);
     }
 
-    /** @param n the message about to be pushed. */
-    public void beginSend(final long n)
+    /**
+     * @param n the message about to be pushed.
+     * @param sendPosition the connection's send position after the alloc, before the push.
+     */
+    public void beginSend(final long n, final long sendPosition)
     {
+        LONG.setRelease(buffer, POSITION, sendPosition);
         LONG.setRelease(buffer, PENDING, n);
+    }
+
+    /** @return the send position recorded with the pending push. */
+    public long pendingPosition()
+    {
+        return (long)LONG.getAcquire(buffer, POSITION);
     }
 
     /** @param n the message just pushed. */
