@@ -198,9 +198,7 @@ public final class TcpShmClient
             }
             // the session failed (e.g. a push hit a broken socket) and no pollTcp has ended it yet: end it
             // here as pollTcp would (same thread), so reconnecting right away works
-            shmReady = false;
-            final TcpShmConnection.Closing closing = connection.finishClose();
-            handler.onDisconnected(closing.reason, closing.cause);
+            endRequestedSession();
         }
         final String remembered = LoginCodec.readCString(lastServer.buffer(), 0, config.nameSize());
         if (remembered == null || !remembered.isEmpty() && Names.problem(remembered, config.nameSize()) != null)
@@ -404,10 +402,16 @@ public final class TcpShmClient
         }
         if (conn.closingRequest() != null)
         {
-            shmReady = false;
-            final TcpShmConnection.Closing closing = conn.finishClose();
-            handler.onDisconnected(closing.reason, closing.cause);
+            endRequestedSession();
         }
+    }
+
+    /** Ends a session whose close was requested (by a poll, a push or the user) and reports it. TCP thread. */
+    private void endRequestedSession()
+    {
+        shmReady = false;
+        final TcpShmConnection.Closing closing = connection.finishClose();
+        handler.onDisconnected(closing.reason, closing.cause);
     }
 
     /**
