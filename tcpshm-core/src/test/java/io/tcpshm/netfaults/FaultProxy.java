@@ -228,9 +228,10 @@ final class FaultProxy implements AutoCloseable
         }
     }
 
-    /** Cuts every live connection, each side with a FIN or (at random) a RST. */
-    void cutAll()
+    /** Cuts every live connection, each side with a FIN or (at random) a RST; returns whether there was one. */
+    boolean cutAll()
     {
+        boolean any = false;
         for (final Pair p : pairs)
         {
             final boolean rstClient;
@@ -240,8 +241,9 @@ final class FaultProxy implements AutoCloseable
                 rstClient = cutRandom.nextBoolean();
                 rstServer = cutRandom.nextBoolean();
             }
-            p.cut(rstClient, rstServer, true);
+            any |= p.cut(rstClient, rstServer, true);
         }
+        return any;
     }
 
     /**
