@@ -38,7 +38,7 @@ class BenchCommandTest
         final String table = Files.readString(dir.resolve("table.txt"));
         for (final String row : new String[] {"shm ping-pong 16B tcpshm", "shm ping-pong 16B raw-shm floor",
             "shm ping-pong 16B aeron ipc", "tcp ping-pong 16B tcpshm", "tcp ping-pong 16B raw-nio floor",
-            "pollCtl every 4096", "forced to disk every push", "shm stream 32B tcpshm", "shm stream 32B raw-ring floor", "tcp stream 32B tcpshm push",
+            "pollCtl every iteration", "forced to disk every push", "shm stream 32B tcpshm", "shm stream 32B raw-ring floor", "tcp stream 32B tcpshm push",
             "tcp stream 32B tcpshm pushMore x64"})
         {
             assertThat(table).contains(row);

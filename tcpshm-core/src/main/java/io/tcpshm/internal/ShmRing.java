@@ -28,7 +28,10 @@ import java.nio.ByteOrder;
  *
  * <p>Both roles keep their own index in a Java field (they are its only writer), and each keeps a
  * cache of the other's index so that the shared cache line is read only when the cache says the
- * ring is full (producer) or empty (consumer).
+ * ring is full (producer) or empty (consumer). An empty poll also reads the block the next message
+ * will start in, with a plain load whose value is thrown away: a prefetch that overlaps the
+ * consumer's two cache misses per message. Being unordered and unused, it cannot let the consumer
+ * see anything early: every byte it uses is still read after the acquire of {@code writeIdx}.
  */
 public final class ShmRing
 {
@@ -51,6 +54,8 @@ public final class ShmRing
     /** Producer: blocks of the allocated, not yet pushed message. Consumer: blocks of the fronted message. */
     private int pendingBlocks;
     private int pendingSize;
+    /** Consumer: where the touch of the next block stores what it read, so that the JIT keeps the load. */
+    private short prefetchSink;
 
     private ShmRing(final ByteBuffer mapped, final int shmQueueSize)
     {
@@ -251,6 +256,13 @@ public final class ShmRing
         }
         if (readIdx == writeIdx)
         {
+            // Touch the block the next message will start in before polling writeIdx. The value is not used (it
+            // may be stale or half written: nothing is read from the block before the acquire below), but the
+            // load keeps that block's cache line requested on every empty poll, so when the producer writes a
+            // message and then writeIdx the two cache misses of the consumer overlap instead of following each
+            // other (writeIdx first, then the block). The format puts them on separate lines (as C++ does);
+            // this halves what that costs a round trip. Measured: SHM 16 B ping-pong p50 0.56 -> 0.51 us.
+            prefetchSink = host.getShort((readIdx & mask) * BLOCK);
             writeIdx = (int)INT.getAcquire(host, writeIdxOffset);
             if (readIdx == writeIdx)
             {
