@@ -23,8 +23,11 @@ import java.nio.file.StandardOpenOption;
  *     queue's own file: once the connection has its queue again, a send position past
  *     {@code position} means it did ({@code sent = n + 1}), an equal one that it did not (n is pushed
  *     as usual). Nothing is pushed twice, so no duplicate echo is ever allowed;</li>
- * <li>receive: {@code received = n + 1}, then pop. On restart the first echo may be n again (killed
- *     between the two): it is allowed once.</li>
+ * <li>receive: {@code receivedPosition} = the connection's receive position (the echo's, before the
+ *     pop), {@code received = n + 1}; pop. On restart, an echo of {@code n} delivered again is the one
+ *     counted and not popped (killed between the two) only if it comes at that same receive position
+ *     (a position stays the same until a pop takes effect); it is then popped without counting. An
+ *     echo of {@code n} anywhere else is a duplicate.</li>
  * </ul>
  * Message {@code n} carries the numbers {@link #firstNumber(long)}.. of type {@link EchoProtocol#typeFor(long)}.
  */
@@ -35,6 +38,7 @@ public final class EchoCounters
     private static final int RECEIVED = 8;
     private static final int PENDING = 16;
     private static final int POSITION = 24;
+    private static final int RECEIVED_POSITION = 32;
     /** File size. */
     public static final int SIZE = 64;
 
@@ -133,10 +137,20 @@ public final class EchoCounters
         LONG.setRelease(buffer, PENDING, -1L);
     }
 
-    /** @param n the message whose echo was just verified (before it is popped). */
-    public void received(final long n)
+    /**
+     * @param n the message whose echo was just verified (before it is popped).
+     * @param receivePosition the connection's receive position at that echo, before the pop.
+     */
+    public void received(final long n, final long receivePosition)
     {
+        LONG.setRelease(buffer, RECEIVED_POSITION, receivePosition);
         LONG.setRelease(buffer, RECEIVED, n + 1);
+    }
+
+    /** @return the receive position recorded with the last counted echo. */
+    public long receivedPosition()
+    {
+        return (long)LONG.getAcquire(buffer, RECEIVED_POSITION);
     }
 
     /** Clears a pending push found at recovery. */

@@ -58,6 +58,8 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
 
     private final PrintStream out = System.out;
     private volatile boolean running = true;
+    private volatile int listeningPort = -1;
+    private final CountDownLatch started = new CountDownLatch(1);
     private TcpShmServer server;
     /** One reply journal per client name (a name is polled by one thread at a time). */
     private final java.util.Map<String, EchoJournal> journals = new java.util.concurrent.ConcurrentHashMap<>();
@@ -73,8 +75,11 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
         server = new TcpShmServer(name, ptcpDir, config, this);
         if (!server.start(host, port))
         {
+            started.countDown();
             return 1;
         }
+        listeningPort = server.localPort();
+        started.countDown();
         // polling work: index 0 is the control poll, then every TCP group, then every SHM group
         final List<List<Runnable>> perThread = new ArrayList<>();
         for (int t = 0; t < threads; t++)
@@ -121,7 +126,7 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
             }, "echo-server-poll-" + t);
             pollers.add(thread);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        final Thread hook = new Thread(() ->
         {
             running = false;
             try
@@ -137,7 +142,8 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
             {
                 out.println("echo-server " + name + ": stopped");
             }
-        }));
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
         if (!quiet)
         {
             out.println("echo-server " + name + ": listening on " + host + ":" + server.localPort() + " (" +
@@ -152,7 +158,27 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
         {
             thread.join();
         }
+        server.stop(); // stopped by requestStop (a signal's hook stops it too; stop is idempotent)
+        EchoClientCommand.removeHook(hook);
         return 0;
+    }
+
+    /**
+     * For a server run in-process (tests): waits until it listens.
+     *
+     * @param timeoutMillis how long to wait.
+     * @return the port it listens on, or -1 when it could not start in time.
+     * @throws InterruptedException when interrupted.
+     */
+    int awaitListening(final long timeoutMillis) throws InterruptedException
+    {
+        return started.await(timeoutMillis, TimeUnit.MILLISECONDS) ? listeningPort : -1;
+    }
+
+    /** For a server run in-process (tests): stops polling; {@link #call()} then stops the server and returns. */
+    void requestStop()
+    {
+        running = false;
     }
 
     @Override

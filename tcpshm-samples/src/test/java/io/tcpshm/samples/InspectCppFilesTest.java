@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -32,18 +29,9 @@ class InspectCppFilesTest
 
     private static JsonNode inspect(final String... args) throws Exception
     {
-        final PrintStream old = System.out;
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try
-        {
-            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-            assertThat(Main.run(args)).isZero();
-        }
-        finally
-        {
-            System.setOut(old);
-        }
-        return new ObjectMapper().readTree(bytes.toString(StandardCharsets.UTF_8));
+        final CommandRun run = CommandRun.run(args);
+        assertThat(run.exit).as(run.toString()).isZero();
+        return new ObjectMapper().readTree(run.out);
     }
 
     @Test

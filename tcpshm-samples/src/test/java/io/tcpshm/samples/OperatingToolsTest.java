@@ -6,13 +6,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -54,18 +51,9 @@ class OperatingToolsTest
 
     private static String[] run(final int[] exit, final String... args)
     {
-        final PrintStream old = System.out;
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try
-        {
-            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-            exit[0] = Main.run(args);
-        }
-        finally
-        {
-            System.setOut(old);
-        }
-        return new String[] {bytes.toString(StandardCharsets.UTF_8)};
+        final CommandRun run = CommandRun.run(args);
+        exit[0] = run.exit;
+        return new String[] {run.out, run.err};
     }
 
     private static int freePort() throws Exception
