@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * (tcpshm, a raw NIO floor), one-way streams (tcpshm SHM and TCP, a raw mapped-ring floor), the
  * cost of calling {@code pollCtl} in every iteration (the other rows' servers call it every 16384
  * iterations, the method of the C++ figures the targets compare with), the cost of the per-connection counters
- * (the same rows with the counters compiled out), and JMH micro-benchmarks with the GC profiler. Prints a table with ratios, writes JSON and an SVG percentile chart.
+ * (alternating rows with the counters on and compiled out), and JMH micro-benchmarks with the GC profiler. Prints a table with ratios, writes JSON and an SVG percentile chart.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks tcpshm against a raw shared-memory floor, a raw NIO floor and Aeron IPC in one run.")
@@ -60,6 +60,9 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
 
     @Option(names = "--measure-ms", description = "Measurement per row in ms (default: 1000 quick, 8000 full).")
     Long measureOverride;
+
+    /** Pairs of rows (counters on, compiled out) of the counters' A/B. */
+    static final int COUNTER_PAIRS = 3;
 
     private final PrintStream console = System.out;
     private final List<Process> running = new ArrayList<>();
@@ -89,9 +92,15 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                 run(results, shm + "tcpshm", "tcpshm-pingpong", "shm=true payload=" + p, warmupMs, measureMs, scratch, work, n++);
                 if (p == payloads[0])
                 {
-                    // right after the row it is compared with, so both see the same machine
-                    run(results, shm + "tcpshm, counters compiled out", "tcpshm-pingpong",
-                        "shm=true payload=" + p + " counters=off", warmupMs, measureMs, scratch, work, n++);
+                    // the counters' A/B: alternating pairs of shorter rows, compared by their medians, because two
+                    // identical rows run one after the other differ by up to 20% on this machine
+                    for (int pair = 1; pair <= COUNTER_PAIRS; pair++)
+                    {
+                        run(results, shm + "tcpshm, counters on " + pair, "tcpshm-pingpong", "shm=true payload=" + p,
+                            warmupMs / 2, measureMs / 4, scratch, work, n++);
+                        run(results, shm + "tcpshm, counters compiled out " + pair, "tcpshm-pingpong",
+                            "shm=true payload=" + p + " counters=off", warmupMs / 2, measureMs / 4, scratch, work, n++);
+                    }
                 }
                 run(results, shm + "raw-shm floor", "raw-shm-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
                 run(results, shm + "aeron ipc", "aeron-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);

@@ -39,7 +39,7 @@ class BenchCommandTest
         for (final String row : new String[] {"shm ping-pong 16B tcpshm", "shm ping-pong 16B raw-shm floor",
             "shm ping-pong 16B aeron ipc", "tcp ping-pong 16B tcpshm", "tcp ping-pong 16B raw-nio floor",
             "pollCtl every iteration", "forced to disk every push", "shm stream 32B tcpshm", "shm stream 32B raw-ring floor", "tcp stream 32B tcpshm push",
-            "tcp stream 32B tcpshm pushMore x64"})
+            "tcp stream 32B tcpshm pushMore x64", "counters on 1", "counters compiled out 3", "median p50"})
         {
             assertThat(table).contains(row);
         }
