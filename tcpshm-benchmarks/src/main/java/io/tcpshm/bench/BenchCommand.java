@@ -58,6 +58,9 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--warmup-ms", description = "Warm-up per row in ms (default: 400 quick, 2000 full).")
     Long warmupOverride;
 
+    @Option(names = "--pairs", description = "Process pairs per ping-pong row, their histograms added (default: 1 quick, 3 full).")
+    Integer pairsOverride;
+
     @Option(names = "--measure-ms", description = "Measurement per row in ms (default: 1000 quick, 8000 full).")
     Long measureOverride;
 
@@ -82,8 +85,9 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         final long started = System.nanoTime();
         try
         {
-            console.printf("tcpshm bench (%s): each row is two processes on this host; warm-up %d ms, measure %d ms%n",
-                quick ? "quick" : "full", warmupMs, measureMs);
+            console.printf("tcpshm bench (%s): each row is two processes on this host (a ping-pong row: %d such pairs in "
+                + "turn, histograms added); warm-up %d ms per pair, measure %d ms per row%n", quick ? "quick" : "full",
+                processPairs(), warmupMs, measureMs);
             int n = 0;
             for (final int p : payloads)
             {
@@ -97,9 +101,9 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                     for (int pair = 1; pair <= COUNTER_PAIRS; pair++)
                     {
                         run(results, shm + "tcpshm, counters on " + pair, "tcpshm-pingpong", "shm=true payload=" + p,
-                            warmupMs / 2, measureMs / 4, scratch, work, n++);
+                            warmupMs / 2, measureMs / 4, scratch, work, n++, 1);
                         run(results, shm + "tcpshm, counters compiled out " + pair, "tcpshm-pingpong",
-                            "shm=true payload=" + p + " counters=off", warmupMs / 2, measureMs / 4, scratch, work, n++);
+                            "shm=true payload=" + p + " counters=off", warmupMs / 2, measureMs / 4, scratch, work, n++, 1);
                     }
                 }
                 run(results, shm + "raw-shm floor", "raw-shm-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
@@ -140,6 +144,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         json.put("mode", quick ? "quick" : "full");
         json.put("warmupMs", warmupMs);
         json.put("measureMs", measureMs);
+        json.put("processPairsPerPingPongRow", processPairs());
         json.put("minutes", minutes);
         json.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         json.put("cores", Runtime.getRuntime().availableProcessors());
@@ -162,12 +167,55 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         final long warmupMs, final long measureMs, final Path scratch, final Path work, final int index)
         throws Exception
     {
+        run(results, name, scenario, args, warmupMs, measureMs, scratch, work, index,
+            scenario.endsWith("pingpong") ? processPairs() : 1);
+    }
+
+    /**
+     * Runs one row: {@code pairs} server/client process pairs one after the other, each with fresh
+     * files, a full warm-up and {@code measureMs / pairs} of measurement; a round-trip row adds their
+     * histograms. One pair's p50 depends on where its fresh mappings happen to land (two runs of the
+     * same row differ by up to 25% on the development machine), so a row of several pairs estimates
+     * the transport rather than one placement.
+     */
+    private void run(final List<BenchResult> results, final String name, final String scenario, final String args,
+        final long warmupMs, final long measureMs, final Path scratch, final Path work, final int index, final int pairs)
+        throws Exception
+    {
         if (only != null && !name.contains(only))
         {
             return;
         }
-        final Path shmDir = Files.createDirectories(scratch.resolve("s" + index));
-        final Path dir = Files.createDirectories(work.resolve("w" + index));
+        console.printf("  %-52s ", name);
+        console.flush();
+        final List<BenchResult> parts = new ArrayList<>();
+        for (int pair = 0; pair < pairs; pair++)
+        {
+            parts.add(runPair(name, scenario, args, warmupMs, measureMs / pairs, scratch, work, index + "-" + pair));
+        }
+        final BenchResult r = parts.size() == 1 ? parts.get(0) : BenchResult.mergeRtt(parts);
+        results.add(r);
+        if (BenchResult.RTT.equals(r.get("kind")))
+        {
+            console.printf(Locale.ROOT, "p50 %8.2f us  p99.9 %8.2f us%s%n", r.num("p50Ns") / 1e3, r.num("p999Ns") / 1e3,
+                parts.size() == 1 ? "" : "  (" + parts.size() + " process pairs)");
+        }
+        else
+        {
+            console.printf(Locale.ROOT, "%8.2f M msg/s%n", r.num("msgsPerSec") / 1e6);
+        }
+    }
+
+    private int processPairs()
+    {
+        return pairsOverride != null ? pairsOverride : quick ? 1 : 3;
+    }
+
+    private BenchResult runPair(final String name, final String scenario, final String args, final long warmupMs,
+        final long measureMs, final Path scratch, final Path work, final String id) throws Exception
+    {
+        final Path shmDir = Files.createDirectories(scratch.resolve("s" + id));
+        final Path dir = Files.createDirectories(work.resolve("w" + id));
         final Path result = dir.resolve("result.json");
         final List<String> common = new ArrayList<>(List.of(args.split(" ")));
         common.add("name=" + name);
@@ -177,8 +225,6 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         common.add("measureMs=" + measureMs);
         common.add("aeronDir=" + shmDir.resolve("aeron"));
         common.add("result=" + result);
-        console.printf("  %-52s ", name);
-        console.flush();
         final boolean receiverMeasures = scenario.endsWith("stream");
         final Process server = start(scenario, "server", common, dir.resolve("server.log"));
         final String ready = awaitReady(server, dir.resolve("server.log"));
@@ -196,16 +242,8 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             throw new IllegalStateException(name + " produced no result" + (done ? "" : " (timed out)") + ":\n" +
                 Files.readString(dir.resolve("client.log")) + Files.readString(dir.resolve("server.log")));
         }
-        final BenchResult r = BenchResult.fromJson(Files.readString(result, StandardCharsets.UTF_8));
-        results.add(r);
-        if (BenchResult.RTT.equals(r.get("kind")))
-        {
-            console.printf(Locale.ROOT, "p50 %8.2f us  p99.9 %8.2f us%n", r.num("p50Ns") / 1e3, r.num("p999Ns") / 1e3);
-        }
-        else
-        {
-            console.printf(Locale.ROOT, "%8.2f M msg/s%n", r.num("msgsPerSec") / 1e6);
-        }
+        ChildProcesses.deleteTree(shmDir); // a pair's rings and files are not needed once it has measured
+        return BenchResult.fromJson(Files.readString(result, StandardCharsets.UTF_8));
     }
 
     private Process start(final String scenario, final String role, final List<String> args, final Path log)

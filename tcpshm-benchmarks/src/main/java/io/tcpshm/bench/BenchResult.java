@@ -100,6 +100,45 @@ public final class BenchResult
     }
 
     /**
+     * Joins round-trip rows of the same transport measured by several process pairs: their
+     * histograms added, the client's allocation per round trip weighted by round trips, and each
+     * pair's p50 kept ({@code pairP50Ns}).
+     *
+     * @param parts RTT rows with histograms, all of one name.
+     * @return one row.
+     */
+    public static BenchResult mergeRtt(final java.util.List<BenchResult> parts)
+    {
+        final BenchResult first = parts.get(0);
+        final Histogram sum = first.histogram().copy();
+        final java.util.List<Object> p50s = new java.util.ArrayList<>();
+        double allocated = 0;
+        boolean anyAlloc = false;
+        for (int i = 0; i < parts.size(); i++)
+        {
+            final BenchResult part = parts.get(i);
+            final Histogram h = part.histogram();
+            if (i > 0)
+            {
+                sum.add(h);
+            }
+            p50s.add(part.num("p50Ns"));
+            if (part.get("allocBytesPerMsg") != null)
+            {
+                anyAlloc = true;
+                allocated += part.num("allocBytesPerMsg") * h.getTotalCount();
+            }
+        }
+        final BenchResult merged = new BenchResult(RTT, first.name()).latency(sum);
+        merged.put("pairs", parts.size()).put("pairP50Ns", p50s);
+        if (anyAlloc)
+        {
+            merged.put("allocBytesPerMsg", allocated / Math.max(1, sum.getTotalCount()));
+        }
+        return merged;
+    }
+
+    /**
      * @return the latency histogram of an RTT row, or null.
      */
     public Histogram histogram()

@@ -79,6 +79,25 @@ final class Report
             // the cost of durability: against the same row without forcing
             sb.append(rttLine(forced, row(forced.name().replace(", forced to disk every push", "")), null));
         }
+        boolean anyPairs = false;
+        for (final BenchResult r : results)
+        {
+            if (r.get("pairP50Ns") instanceof List)
+            {
+                if (!anyPairs)
+                {
+                    // the spread between process pairs of one row: what a single pair's figure could have been
+                    sb.append(String.format(Locale.ROOT, "%n%-52s%n", "p50 of each process pair (us)"));
+                    anyPairs = true;
+                }
+                final StringBuilder values = new StringBuilder();
+                for (final Object v : (List<?>)r.get("pairP50Ns"))
+                {
+                    values.append(String.format(Locale.ROOT, " %9.2f", ((Number)v).doubleValue() / 1e3));
+                }
+                sb.append(String.format(Locale.ROOT, "%-52s%s%n", r.name(), values));
+            }
+        }
         final List<BenchResult> countersOn = new ArrayList<>();
         final List<BenchResult> countersOff = new ArrayList<>();
         for (final BenchResult r : results)

@@ -25,7 +25,7 @@ class BenchCommandTest
     @Test
     void everyRowRunsAndTheReportIsWritten() throws Exception
     {
-        final int exit = new CommandLine(new BenchCommand()).execute("--payloads", "16", "--no-jmh", "--warmup-ms", "50",
+        final int exit = new CommandLine(new BenchCommand()).execute("--payloads", "16", "--no-jmh", "--pairs", "2", "--warmup-ms", "50",
             "--measure-ms", "150", "--out", out.toString());
         assertThat(exit).isZero();
         final List<Path> runs;
@@ -39,7 +39,8 @@ class BenchCommandTest
         for (final String row : new String[] {"shm ping-pong 16B tcpshm", "shm ping-pong 16B raw-shm floor",
             "shm ping-pong 16B aeron ipc", "tcp ping-pong 16B tcpshm", "tcp ping-pong 16B raw-nio floor",
             "pollCtl every iteration", "forced to disk every push", "shm stream 32B tcpshm", "shm stream 32B raw-ring floor", "tcp stream 32B tcpshm push",
-            "tcp stream 32B tcpshm pushMore x64", "counters on 1", "counters compiled out 3", "median p50"})
+            "tcp stream 32B tcpshm pushMore x64", "counters on 1", "counters compiled out 3", "median p50",
+            "p50 of each process pair"})
         {
             assertThat(table).contains(row);
         }
