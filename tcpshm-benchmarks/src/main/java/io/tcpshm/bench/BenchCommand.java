@@ -339,12 +339,12 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             final BenchResult r = new BenchResult(BenchResult.JMH, "jmh " + shortName + (countersOff ? ", counters off" : ""));
             r.put("nsPerOp", run.getPrimaryResult().getScore());
             r.put("nsPerOpError", run.getPrimaryResult().getScoreError());
-            final Map<String, Result> secondary = run.getSecondaryResults();
-            for (final Map.Entry<String, Result> e : secondary.entrySet())
+            for (final String key : run.getSecondaryResults().keySet())
             {
-                if (e.getKey().endsWith("gc.alloc.rate.norm"))
+                if (key.endsWith("gc.alloc.rate.norm"))
                 {
-                    r.put("bytesPerOp", e.getValue().getScore());
+                    final Result<?> allocation = run.getSecondaryResults().get(key);
+                    r.put("bytesPerOp", allocation.getScore());
                 }
             }
             rows.add(r);
