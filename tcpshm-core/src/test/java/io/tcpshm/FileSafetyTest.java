@@ -1,8 +1,9 @@
 package io.tcpshm;
 
+import io.tcpshm.testing.Closer;
 import io.tcpshm.internal.MappedRegion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -10,8 +11,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -28,16 +27,8 @@ class FileSafetyTest
     Path tmp;
 
     private final AtomicLong clock = new AtomicLong(1000);
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception
-    {
-        for (int i = toClose.size() - 1; i >= 0; i--)
-        {
-            toClose.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private TcpShmConfig.Builder base()
     {
@@ -46,8 +37,7 @@ class FileSafetyTest
 
     private <T extends AutoCloseable> T keep(final T t)
     {
-        toClose.add(t);
-        return t;
+        return closer.keep(t);
     }
 
     @Test
@@ -80,7 +70,7 @@ class FileSafetyTest
         assertThat(c.connect(false, s.port())).isTrue();
         assertThat(c.trySend(false)).isTrue();
         c.close();
-        toClose.remove(c);
+        closer.forget(c);
         final Path ptcp = tmp.resolve("client").resolve("cli_srv.ptcp");
         switch (damage)
         {
@@ -105,7 +95,7 @@ class FileSafetyTest
         TestClient c = keep(new TestClient("cli", tmp.resolve("client"), config, clock));
         assertThat(c.connect(false, s.port())).isTrue();
         c.close();
-        toClose.remove(c);
+        closer.forget(c);
         final Path last = tmp.resolve("client").resolve("cli.lastserver");
         final byte[] garbage = new byte[16];
         java.util.Arrays.fill(garbage, (byte)'x'); // no NUL
@@ -127,7 +117,7 @@ class FileSafetyTest
         c.conn().close();
         assertThat(c.pollUntil(() -> c.conn().isClosed() && c.events.anyStartsWith("disconnected"), 10_000)).isTrue();
         s.close();
-        toClose.remove(s);
+        closer.forget(s);
         Files.write(tmp.resolve("server").resolve("srv_cli.ptcp"), new byte[0]);
         s = keep(new TestServer("srv", tmp.resolve("server"), config, clock));
         c.events.clear();

@@ -1,14 +1,13 @@
 package io.tcpshm;
 
-import org.junit.jupiter.api.AfterEach;
+import io.tcpshm.testing.Closer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,16 +23,8 @@ class LoopbackTest
     Path tmp;
 
     private final AtomicLong clock = new AtomicLong(1000);
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception
-    {
-        for (int i = toClose.size() - 1; i >= 0; i--)
-        {
-            toClose.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private TcpShmConfig.Builder base()
     {
@@ -43,21 +34,20 @@ class LoopbackTest
     private TestServer server(final String name, final TcpShmConfig config)
     {
         final TestServer s = new TestServer(name, tmp.resolve("server-" + name), config, clock);
-        toClose.add(s);
+        closer.keep(s);
         return s;
     }
 
     private TestClient client(final String name, final String dir, final TcpShmConfig config)
     {
         final TestClient c = new TestClient(name, tmp.resolve(dir), config, clock);
-        toClose.add(c);
+        closer.keep(c);
         return c;
     }
 
     private void closeNow(final AutoCloseable c) throws Exception
     {
-        toClose.remove(c);
-        c.close();
+        closer.closeNow(c);
     }
 
     private static void echoRun(final TestClient c, final long count, final boolean batch)
@@ -124,7 +114,7 @@ class LoopbackTest
             {
                 closeNow(s);
                 s = new TestServer("srv", tmp.resolve("server-srv"), config, clock);
-                toClose.add(s);
+                closer.keep(s);
                 assertThat(s.port()).isNotEqualTo(-1);
             }
             c = client("cli", "client", config);

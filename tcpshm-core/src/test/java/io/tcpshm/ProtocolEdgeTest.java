@@ -1,9 +1,10 @@
 package io.tcpshm;
 
+import io.tcpshm.testing.Closer;
 import io.tcpshm.internal.FrameHeader;
 import io.tcpshm.internal.LoginCodec;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -14,8 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -32,28 +31,20 @@ class ProtocolEdgeTest
     Path tmp;
 
     private final AtomicLong clock = new AtomicLong(1000);
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception
-    {
-        for (int i = toClose.size() - 1; i >= 0; i--)
-        {
-            toClose.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private TestServer server(final TcpShmConfig config)
     {
         final TestServer s = new TestServer("srv", tmp.resolve("server"), config, clock);
-        toClose.add(s);
+        closer.keep(s);
         return s;
     }
 
     private TestClient client(final TcpShmConfig config)
     {
         final TestClient c = new TestClient("cli", tmp.resolve("client"), config, clock);
-        toClose.add(c);
+        closer.keep(c);
         return c;
     }
 
@@ -83,7 +74,7 @@ class ProtocolEdgeTest
             socket = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
             codec = new LoginCodec(config);
             rsp = ByteBuffer.allocate(codec.rspFrameSize()).order(config.byteOrder());
-            toClose.add(this);
+            closer.keep(this);
         }
 
         void login(final String name, final String lastServer) throws IOException
@@ -201,7 +192,7 @@ class ProtocolEdgeTest
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).build();
         final TestServer s = server(config);
         final SocketChannel idle = SocketChannel.open(new InetSocketAddress("127.0.0.1", s.port()));
-        toClose.add(idle);
+        closer.keep(idle);
         // half a login, then silence
         idle.write(ByteBuffer.wrap(new byte[] {52, 0, 1, 0}));
         final TestClient c = client(config);
@@ -220,7 +211,7 @@ class ProtocolEdgeTest
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).build();
         final TestServer s = server(config);
         final TestClient good = new TestClient("good", tmp.resolve("good"), config, clock);
-        toClose.add(good);
+        closer.keep(good);
         assertThat(good.connect(false, s.port())).isTrue();
         final RawPeer peer = new RawPeer(config, s.port());
         peer.login("cli", "");

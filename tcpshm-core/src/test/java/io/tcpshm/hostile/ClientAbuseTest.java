@@ -1,8 +1,9 @@
 package io.tcpshm.hostile;
 
+import io.tcpshm.testing.Closer;
 import io.tcpshm.TcpShmConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -11,8 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -30,16 +29,8 @@ class ClientAbuseTest
     Path tmp;
 
     private final AtomicLong clock = new AtomicLong(1000);
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception
-    {
-        for (int i = toClose.size() - 1; i >= 0; i--)
-        {
-            toClose.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private TcpShmConfig config() throws IOException
     {
@@ -49,8 +40,7 @@ class ClientAbuseTest
 
     private <T extends AutoCloseable> T closing(final T c)
     {
-        toClose.add(c);
-        return c;
+        return closer.keep(c);
     }
 
     private static byte[] ok(final String name)

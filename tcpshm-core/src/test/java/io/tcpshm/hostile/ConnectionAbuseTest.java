@@ -1,9 +1,11 @@
 package io.tcpshm.hostile;
 
+import io.tcpshm.testing.Closer;
 import io.tcpshm.TcpShmConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -29,7 +31,8 @@ class ConnectionAbuseTest
     Path tmp;
 
     private final AtomicLong clock = new AtomicLong(1000);
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
     private TcpShmConfig config;
     private HostileServer server;
     private EchoClient good;
@@ -48,10 +51,7 @@ class ConnectionAbuseTest
     @AfterEach
     void stop() throws Exception
     {
-        for (int i = toClose.size() - 1; i >= 0; i--)
-        {
-            toClose.get(i).close();
-        }
+        closer.closeAll(); // the peers first: the checks below are about what the server did with them
         assertThat(good.received).as("every message echoed exactly once").isEqualTo(good.sent);
         assertThat(good.events).as("the well-behaved client saw only its login").containsExactly("loginSuccess srv");
         good.close();
@@ -62,7 +62,7 @@ class ConnectionAbuseTest
     private RawPeer peer() throws Exception
     {
         final RawPeer p = new RawPeer(server.port());
-        toClose.add(p);
+        closer.keep(p);
         return p;
     }
 
@@ -104,7 +104,7 @@ class ConnectionAbuseTest
 
         // a fourth socket logs in at once: the three pending ones hold three of five places
         final EchoClient late = new EchoClient("late", tmp.resolve("late"), config, clock);
-        toClose.add(late);
+        closer.keep(late);
         assertThat(late.connect(server.port())).as(late.events.toString()).isTrue();
         late.echo(3);
 
@@ -141,7 +141,7 @@ class ConnectionAbuseTest
         }
         server.awaitIterations(20);
         final EchoClient late = new EchoClient("late", tmp.resolve("late"), config, clock);
-        toClose.add(late);
+        closer.keep(late);
         final AtomicBoolean result = new AtomicBoolean();
         final Thread connecting = new Thread(() -> result.set(late.connect(server.port())));
         connecting.start();
@@ -234,7 +234,7 @@ class ConnectionAbuseTest
                 good.echo(3);
             }
             final EchoClient twin = new EchoClient("good", tmp.resolve("twin" + round), config, clock);
-            toClose.add(twin);
+            closer.keep(twin);
             assertThat(twin.connect(server.port())).isFalse();
             assertThat(twin.events).singleElement().asString().startsWith("loginReject status=2 Already logged on");
             good.echo(3);
@@ -294,7 +294,7 @@ class ConnectionAbuseTest
                 good.echo(1);
             }
         }
-        toClose.clear();
+        closer.closeAll(); // all closed already
         // slots keep the files of their last client: at most every slot's, whatever the number of names
         assertThat(openFiles() - before).isLessThan(2L * (config.maxTcpConnsPerGrp() + config.maxShmConnsPerGrp()) + 10);
     }
