@@ -337,7 +337,13 @@ public final class TcpShmConnection
         final ShmLink link = shm;
         if (link != null)
         {
-            link.recvRing.pop(); // then count, for the same reason as in push
+            if (!link.recvRing.hasFronted())
+            {
+                throw new IllegalStateException("pop without a current message");
+            }
+            // the release of readIdx first, then the count (in an echo server that pops and then pushes, the count
+            // still precedes the reply's release, but with two stores instead of the four before this order)
+            link.recvRing.pop();
             countReceived();
             return;
         }

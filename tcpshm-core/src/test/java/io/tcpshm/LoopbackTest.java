@@ -207,6 +207,24 @@ class LoopbackTest
         assertThat(c.conn().stats().messagesSent()).as("counters stay readable").isEqualTo(10);
     }
 
+    @ParameterizedTest(name = "shm={0}")
+    @ValueSource(booleans = {false, true})
+    void popWithoutACurrentMessageThrowsAndConsumesNothing(final boolean shm) throws Exception
+    {
+        java.nio.file.Files.createDirectories(tmp.resolve("shm"));
+        final TcpShmConfig config = base().build();
+        final TestServer s = server("srv", config);
+        final TestClient c = client("cli", "client", config);
+        assertThat(c.connect(shm, s.port())).isTrue();
+        echoRun(c, 10, false);
+        final long position = c.conn().receivePosition();
+        assertThatThrownBy(() -> c.conn().pop()).isInstanceOf(IllegalStateException.class)
+            .hasMessage("pop without a current message");
+        assertThat(c.conn().receivePosition()).isEqualTo(position);
+        assertThat(c.conn().stats().messagesReceived()).isEqualTo(10);
+        echoRun(c, 20, false); // and the connection goes on
+    }
+
     @Test
     void seqMismatchIsReportedOnBothSides() throws Exception
     {

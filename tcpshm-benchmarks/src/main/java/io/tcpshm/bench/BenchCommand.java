@@ -73,6 +73,10 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Override
     public Integer call() throws Exception
     {
+        if (pairsOverride != null && pairsOverride < 1)
+        {
+            throw new IllegalArgumentException("--pairs must be at least 1, was " + pairsOverride);
+        }
         final long warmupMs = warmupOverride != null ? warmupOverride : quick ? 400 : 2000;
         final long measureMs = measureOverride != null ? measureOverride : quick ? 1000 : 8000;
         final Path shmBase = Files.isWritable(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
@@ -100,10 +104,14 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                     // identical rows run one after the other differ by up to 20% on this machine
                     for (int pair = 1; pair <= COUNTER_PAIRS; pair++)
                     {
-                        run(results, shm + "tcpshm, counters on " + pair, "tcpshm-pingpong", "shm=true payload=" + p,
-                            warmupMs / 2, measureMs / 4, scratch, work, n++, 1);
-                        run(results, shm + "tcpshm, counters compiled out " + pair, "tcpshm-pingpong",
-                            "shm=true payload=" + p + " counters=off", warmupMs / 2, measureMs / 4, scratch, work, n++, 1);
+                        // on, off; off, on; on, off: neither side always runs first
+                        for (int k = 0; k < 2; k++)
+                        {
+                            final boolean on = (k == 0) == (pair % 2 == 1);
+                            run(results, shm + "tcpshm, counters " + (on ? "on " : "compiled out ") + pair,
+                                "tcpshm-pingpong", "shm=true payload=" + p + (on ? "" : " counters=off"), warmupMs / 2,
+                                measureMs / 4, scratch, work, n++, 1);
+                        }
                     }
                 }
                 run(results, shm + "raw-shm floor", "raw-shm-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);

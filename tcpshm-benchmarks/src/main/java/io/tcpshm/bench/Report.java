@@ -31,7 +31,8 @@ final class Report
         final List<BenchResult> rows = new ArrayList<>();
         for (final BenchResult r : results)
         {
-            if (BenchResult.RTT.equals(r.get("kind")) && r.name().contains(" " + payload + "B "))
+            if (BenchResult.RTT.equals(r.get("kind")) && r.name().contains(" " + payload + "B ") &&
+                !r.name().contains(", counters "))
             {
                 rows.add(r);
             }

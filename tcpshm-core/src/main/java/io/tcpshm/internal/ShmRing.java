@@ -257,7 +257,7 @@ public final class ShmRing
         if (readIdx == writeIdx)
         {
             // Touch the block the next message will start in before polling writeIdx. The value is not used (it
-            // may be stale or half written: nothing is read from the block before the acquire below), but the
+            // may be stale or half written: nothing read from the block is used before the acquire below), but the
             // load keeps that block's cache line requested on every empty poll, so when the producer writes a
             // message and then writeIdx the two cache misses of the consumer overlap instead of following each
             // other (writeIdx first, then the block); the format puts them on separate lines, as C++ does.
@@ -298,6 +298,12 @@ public final class ShmRing
         pendingBlocks = blocks;
         pendingSize = size;
         return offset;
+    }
+
+    /** @return true when the last {@link #front()} returned a message that was not popped yet. */
+    public boolean hasFronted()
+    {
+        return pendingBlocks != 0;
     }
 
     /** @return the size field of the message returned by the last successful {@link #front()}. */

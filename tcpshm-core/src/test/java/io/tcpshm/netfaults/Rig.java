@@ -209,7 +209,9 @@ final class Rig implements AutoCloseable
         assertThat(client.conn().stats().messagesReceived()).as("client pops").isEqualTo(total);
         final TcpShmConnection sc = serverConn();
         assertThat(sc).isNotNull();
-        // the server popped each message once before pushing its echo, so its count is exact already
+        // the server's poll thread counts an SHM push just after publishing it: let it finish an iteration after the
+        // last echo so that the counts read here are its final ones (awaitIterations orders these reads after it)
+        server.awaitIterations(1);
         assertThat(sc.stats().messagesReceived()).as("server pops " + describe()).isEqualTo(total);
         assertThat(sc.stats().messagesSent()).as("server echoes pushed").isEqualTo(total);
         assertThat(client.conn().stats().messagesSent()).as("client pushes").isEqualTo(total);

@@ -50,31 +50,40 @@ public final class Closer implements AfterEachCallback
     }
 
     /**
-     * Closes everything kept, newest first; the first failure is thrown once all were tried.
+     * Closes everything kept, newest first; the first failure (an assertion of a test server whose
+     * thread failed, say) is thrown once all were tried, the others attached to it as suppressed.
      *
      * @throws Exception the first close failure.
      */
     public void closeAll() throws Exception
     {
-        Exception first = null;
+        Throwable first = null;
         for (int i = open.size() - 1; i >= 0; i--)
         {
             try
             {
                 open.get(i).close();
             }
-            catch (final Exception ex)
+            catch (final Throwable t)
             {
                 if (first == null)
                 {
-                    first = ex;
+                    first = t;
+                }
+                else
+                {
+                    first.addSuppressed(t);
                 }
             }
         }
         open.clear();
-        if (first != null)
+        if (first instanceof Exception)
         {
-            throw first;
+            throw (Exception)first;
+        }
+        if (first instanceof Error)
+        {
+            throw (Error)first;
         }
     }
 

@@ -21,11 +21,17 @@ class CloserTest
             closed.add("b");
             throw new IllegalStateException("b failed");
         });
+        closer.keep(() ->
+        {
+            closed.add("assertion");
+            throw new AssertionError("server thread failed");
+        });
         final AutoCloseable forgotten = closer.keep(() -> closed.add("forgotten"));
         closer.keep(() -> closed.add("c"));
         closer.forget(forgotten);
-        assertThatThrownBy(closer::closeAll).hasMessage("b failed");
-        assertThat(closed).containsExactly("c", "b", "a");
+        assertThatThrownBy(closer::closeAll).isInstanceOf(AssertionError.class).hasMessage("server thread failed")
+            .satisfies(t -> assertThat(t.getSuppressed()).singleElement().hasFieldOrPropertyWithValue("message", "b failed"));
+        assertThat(closed).containsExactly("c", "assertion", "b", "a");
     }
 
     @Test

@@ -59,6 +59,7 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
     private final PrintStream out = System.out;
     private volatile boolean running = true;
     private volatile int listeningPort = -1;
+    private final java.util.concurrent.atomic.AtomicBoolean serverStopped = new java.util.concurrent.atomic.AtomicBoolean();
     private final CountDownLatch started = new CountDownLatch(1);
     private TcpShmServer server;
     /** One reply journal per client name (a name is polled by one thread at a time). */
@@ -137,7 +138,7 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
             {
                 Thread.currentThread().interrupt();
             }
-            server.stop();
+            stopServerOnce();
             if (!quiet)
             {
                 out.println("echo-server " + name + ": stopped");
@@ -158,9 +159,18 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
         {
             thread.join();
         }
-        server.stop(); // stopped by requestStop (a signal's hook stops it too; stop is idempotent)
+        stopServerOnce(); // after requestStop; on a signal the hook gets here at the same moment
         EchoClientCommand.removeHook(hook);
         return 0;
+    }
+
+    /** Stops the server from whichever of the main thread and the signal's hook comes first, once. */
+    private void stopServerOnce()
+    {
+        if (serverStopped.compareAndSet(false, true))
+        {
+            server.stop(); // not thread-safe itself: it unmaps files
+        }
     }
 
     /**
