@@ -100,8 +100,8 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                 run(results, shm + "tcpshm", "tcpshm-pingpong", "shm=true payload=" + p, warmupMs, measureMs, scratch, work, n++);
                 if (p == payloads[0])
                 {
-                    // the counters' A/B: alternating pairs of shorter rows, compared by their medians, because two
-                    // identical rows run one after the other differ by up to 20% on this machine
+                    // the counters' A/B: alternating pairs of shorter rows, judged by the median of the paired
+                    // ratios, because two identical rows run one after the other differ by up to 20% on this machine
                     for (int pair = 1; pair <= COUNTER_PAIRS; pair++)
                     {
                         // on, off; off, on; on, off: neither side always runs first

@@ -112,7 +112,7 @@ final class Report
                 countersOff.add(r);
             }
         }
-        // paired: each "on" row against the "off" row run right after it, so that both saw the same machine
+        // paired: each "on" row against the "off" row run next to it, so that both saw the same machine
         final List<Double> pairRatios = new ArrayList<>();
         for (int i = 0; i < Math.min(countersOn.size(), countersOff.size()); i++)
         {
@@ -121,7 +121,7 @@ final class Report
         final double countersRatio = medianOf(pairRatios);
         if (!countersOn.isEmpty() && !countersOff.isEmpty())
         {
-            // the A/B of the per-connection counters: alternating pairs, compared by the medians of their p50s
+            // the A/B of the per-connection counters: alternating pairs, judged by the median of their paired ratios
             sb.append(String.format(Locale.ROOT, "%n%-52s %9s %9s %9s %9s %9s %9s%n",
                 "counters A/B, alternating rows, round trip (us)", "p50", "p90", "p99", "p99.9", "max", "mean"));
             for (int i = 0; i < Math.max(countersOn.size(), countersOff.size()); i++)

@@ -8,7 +8,6 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterProperty;
@@ -87,7 +86,7 @@ class ClientFuzzTest
         }
     }
 
-    @Property(shrinking = ShrinkingMode.OFF) // see junit-platform.properties: a shrink past its bound races the teardown
+    @Property
     @FuzzTries.Share(25)
     void hostileServerResponsesAndStreams(@ForAll("response") final byte[] response,
         @ForAll("trailing") final byte[] trailing, @ForAll final boolean halfClose, @ForAll("shm") final boolean shm)

@@ -6,7 +6,6 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
@@ -93,7 +92,7 @@ class ServerFuzzTest
     // properties
 
     /** Random bytes as the login, half of them behind a valid login header (so the body is random). */
-    @Property(shrinking = ShrinkingMode.OFF) // see junit-platform.properties: a shrink past its bound races the teardown
+    @Property
     @FuzzTries.Share(20)
     void randomBytesAsTheLogin(@ForAll("randomLogin") final byte[] bytes, @ForAll final boolean halfClose,
         @ForAll @IntRange(max = 140) final int split) throws IOException
@@ -102,7 +101,7 @@ class ServerFuzzTest
     }
 
     /** Login frames with hostile names, absurd sequence numbers and acks, odd flags, then maybe a stream. */
-    @Property(shrinking = ShrinkingMode.OFF) // see junit-platform.properties: a shrink past its bound races the teardown
+    @Property
     @FuzzTries.Share(25)
     void hostileLoginFrames(@ForAll("loginFrame") final byte[] login, @ForAll("trailing") final byte[] trailing,
         @ForAll final boolean halfClose, @ForAll @IntRange(max = 100) final int split) throws IOException
@@ -111,7 +110,7 @@ class ServerFuzzTest
     }
 
     /** A valid login, then a hostile message stream: bad sizes, huge frames, absurd acks, truncation, garbage. */
-    @Property(shrinking = ShrinkingMode.OFF) // see junit-platform.properties: a shrink past its bound races the teardown
+    @Property
     @FuzzTries.Share(30)
     void hostileStreamAfterAValidLogin(@ForAll("stream") final byte[] stream, @ForAll final boolean halfClose,
         @ForAll @IntRange(max = 400) final int split) throws IOException

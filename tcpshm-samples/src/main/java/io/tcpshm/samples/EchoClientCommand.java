@@ -150,20 +150,7 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
                 logWriter.close();
             }
             done.countDown();
-            removeHook(hook);
-        }
-    }
-
-    /** Removes a shutdown hook when the run ended by itself (in a shutdown it is running, and stays). */
-    static void removeHook(final Thread hook)
-    {
-        try
-        {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        }
-        catch (final IllegalStateException shuttingDown)
-        {
-            // the hook is what is ending this run
+            Main.removeShutdownHook(hook);
         }
     }
 

@@ -160,7 +160,7 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
             thread.join();
         }
         stopServerOnce(); // after requestStop; on a signal the hook gets here at the same moment
-        EchoClientCommand.removeHook(hook);
+        Main.removeShutdownHook(hook);
         return 0;
     }
 

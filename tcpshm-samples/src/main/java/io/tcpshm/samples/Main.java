@@ -49,6 +49,24 @@ public final class Main implements Runnable
         return cl.execute(args);
     }
 
+    /**
+     * Removes a command's shutdown hook when its run ended by itself, so that a command run in-process
+     * (tests) leaves none behind; during a shutdown the hook is what is ending the run, and stays.
+     *
+     * @param hook the hook the command registered.
+     */
+    static void removeShutdownHook(final Thread hook)
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (final IllegalStateException shuttingDown)
+        {
+            // the hook is running
+        }
+    }
+
     @Override
     public void run()
     {

@@ -80,11 +80,7 @@ class EchoClientRecoveryTest
     {
         try (FirstProcess first = new FirstProcess(shm))
         {
-            final TcpShmConnection conn = first.client.connection();
-            final MsgHeader m = conn.alloc(4 * EchoProtocol.typeFor(0));
-            EchoProtocol.write(m, EchoProtocol.typeFor(0), EchoCounters.firstNumber(0));
-            first.counters.beginSend(0, conn.sendPosition());
-            conn.push();
+            first.beginSendOfMessageZero().push();
             // killed here: pending = 0 = sent, and the queue holds message 0
         }
         final CommandRun run = echoClient(shm, 3);
@@ -100,10 +96,7 @@ class EchoClientRecoveryTest
     {
         try (FirstProcess first = new FirstProcess(shm))
         {
-            final TcpShmConnection conn = first.client.connection();
-            final MsgHeader m = conn.alloc(4 * EchoProtocol.typeFor(0));
-            EchoProtocol.write(m, EchoProtocol.typeFor(0), EchoCounters.firstNumber(0));
-            first.counters.beginSend(0, conn.sendPosition());
+            first.beginSendOfMessageZero();
             // killed here, before the push
         }
         final CommandRun run = echoClient(shm, 3);
@@ -181,17 +174,27 @@ class EchoClientRecoveryTest
         }
 
         /**
+         * Allocates and writes message 0 and marks its push as begun, as the echo client does.
+         *
+         * @return the connection, for the push.
+         */
+        TcpShmConnection beginSendOfMessageZero()
+        {
+            final TcpShmConnection conn = client.connection();
+            final MsgHeader m = conn.alloc(4 * EchoProtocol.typeFor(0));
+            EchoProtocol.write(m, EchoProtocol.typeFor(0), EchoCounters.firstNumber(0));
+            counters.beginSend(0, conn.sendPosition());
+            return conn;
+        }
+
+        /**
          * Sends message 0 as the echo client does, polls until its echo arrives and counts it with its
          * receive position plus {@code shift}, without popping it.
          */
         void sendMessageZeroAndCountItsEchoWithoutPop(final long shift)
         {
             positionShift = shift;
-            final TcpShmConnection conn = client.connection();
-            final MsgHeader m = conn.alloc(4 * EchoProtocol.typeFor(0));
-            EchoProtocol.write(m, EchoProtocol.typeFor(0), EchoCounters.firstNumber(0));
-            counters.beginSend(0, conn.sendPosition());
-            conn.push();
+            beginSendOfMessageZero().push();
             counters.endSend(0);
             final long deadline = System.nanoTime() + 10_000_000_000L;
             while (!counted && System.nanoTime() < deadline)
