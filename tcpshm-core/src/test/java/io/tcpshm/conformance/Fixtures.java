@@ -6,6 +6,8 @@ import io.tcpshm.TcpShmConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,13 +23,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The C++ captures in {@code shared/fixtures} (system property {@code tcpshm.fixtures}) and their
- * decoding in {@code fixtures.json}. Loaded once per JVM; a missing folder fails every test that
- * uses it, with a message saying where it was looked for (never a silent skip).
+ * The captures of C++ peers in the test resources ({@code src/test/resources/cpp-captures}, described
+ * in its README) and their decoding in {@code fixtures.json}. Loaded once per JVM from the test class
+ * path, so they travel with the repository; a missing folder fails every test that uses it, with a
+ * message saying where it was looked for (never a silent skip).
  */
 final class Fixtures
 {
     static final HexFormat HEX = HexFormat.of();
+
+    /** Where the captures are on the test class path. */
+    static final String RESOURCE = "/cpp-captures";
 
     private static Fixtures instance;
 
@@ -50,18 +56,11 @@ final class Fixtures
     {
         if (instance == null)
         {
-            final String prop = System.getProperty("tcpshm.fixtures");
-            assertThat(prop)
-                .as("system property tcpshm.fixtures (set by surefire to <repo root>/../shared/fixtures) is not set")
-                .isNotNull();
-            final Path dir = Path.of(prop).toAbsolutePath().normalize();
-            final Path json = dir.resolve("fixtures.json");
-            assertThat(Files.isDirectory(dir))
-                .as("the C++ fixture folder is missing: looked for " + dir + " (system property tcpshm.fixtures)")
-                .isTrue();
-            assertThat(Files.isRegularFile(json))
-                .as("fixtures.json is missing: looked for " + json)
-                .isTrue();
+            final URL url = Fixtures.class.getResource(RESOURCE + "/fixtures.json");
+            assertThat(url).as("the C++ captures are missing from the test class path: looked for " + RESOURCE +
+                "/fixtures.json (src/test/resources/cpp-captures)").isNotNull();
+            final Path json = toPath(url);
+            final Path dir = json.getParent();
             try
             {
                 instance = new Fixtures(dir, new ObjectMapper().readTree(json.toFile()));
@@ -72,6 +71,20 @@ final class Fixtures
             }
         }
         return instance;
+    }
+
+    private static Path toPath(final URL url)
+    {
+        assertThat(url.getProtocol()).as("the C++ captures must be files (test-classes), not inside a jar: " + url)
+            .isEqualTo("file");
+        try
+        {
+            return Path.of(url.toURI());
+        }
+        catch (final URISyntaxException ex)
+        {
+            throw new IllegalStateException("cannot read " + url, ex);
+        }
     }
 
     Entry entry(final String name)
@@ -211,7 +224,7 @@ final class Fixtures
             return bytes.clone();
         }
 
-        /** Copies the file into {@code dir} under {@code fileName} (tests never write to the shared folder). */
+        /** Copies the file into {@code dir} under {@code fileName} (tests never write to the captures themselves). */
         Path copyTo(final Path dir, final String fileName)
         {
             final Path target = dir.resolve(fileName);

@@ -5,26 +5,38 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code inspect} reads files written by a C++ tcpshm peer: the captures in ../shared/fixtures
- * (described in its fixtures.json), copied under the names a C++ peer gives them.
+ * {@code inspect} reads files written by a C++ tcpshm peer: the captures in core's test resources
+ * ({@code cpp-captures}, described in its fixtures.json), copied under the names a C++ peer gives them.
  */
 class InspectCppFilesTest
 {
+    private static final String CAPTURES = "/cpp-captures/";
+
     @TempDir
     Path tmp;
 
-    private static Path fixtures()
+    /** Opens a capture from core's test-jar (a file or a jar entry, whichever the build resolved). */
+    private static InputStream capture(final String name)
     {
-        final Path dir = Path.of(System.getProperty("tcpshm.fixtures", "../../shared/fixtures"));
-        assertThat(dir.resolve("fixtures.json")).as("the C++ fixture folder is missing: looked for %s " +
-            "(system property tcpshm.fixtures)", dir.toAbsolutePath()).exists();
-        return dir;
+        final InputStream in = InspectCppFilesTest.class.getResourceAsStream(CAPTURES + name);
+        assertThat(in).as("the C++ capture %s is missing from the test class path (tcpshm-core's test-jar, " +
+            "src/test/resources/cpp-captures)", name).isNotNull();
+        return in;
+    }
+
+    private static void copy(final String name, final Path target) throws Exception
+    {
+        try (InputStream in = capture(name))
+        {
+            Files.copy(in, target);
+        }
     }
 
     private static JsonNode inspect(final String... args) throws Exception
@@ -37,18 +49,21 @@ class InspectCppFilesTest
     @Test
     void readsCppQueuesRingsAndLastServer() throws Exception
     {
-        final Path f = fixtures();
         final Path client = Files.createDirectories(tmp.resolve("client"));
         final Path shm = Files.createDirectories(tmp.resolve("shm"));
-        // tcp-resume/client_offline: w=12 r=0 s=3 readSeq=7 myAck=7; seq 7 sent, 8..10 not yet sent (fixtures README)
-        Files.copy(f.resolve("tcp-resume/client_offline.cli_srv.ptcp"), client.resolve("cli_srv.ptcp"));
-        Files.copy(f.resolve("tcp-fresh/cli.lastserver"), client.resolve("cli.lastserver"));
+        // tcp-resume/client_offline: w=12 r=0 s=3 readSeq=7 myAck=7; seq 7 sent, 8..10 not yet sent (cpp-captures README)
+        copy("tcp-resume/client_offline.cli_srv.ptcp", client.resolve("cli_srv.ptcp"));
+        copy("tcp-fresh/cli.lastserver", client.resolve("cli.lastserver"));
         // shm/cli_srv.shm: writeIdx 39, readIdx 21, unconsumed types 7, 8, 9, a rewind marker, 10
-        Files.copy(f.resolve("shm/cli_srv.shm"), shm.resolve("cli_srv.shm"));
-        Files.copy(f.resolve("shm/srv_cli.shm"), shm.resolve("srv_cli.shm"));
+        copy("shm/cli_srv.shm", shm.resolve("cli_srv.shm"));
+        copy("shm/srv_cli.shm", shm.resolve("srv_cli.shm"));
         final JsonNode view = inspect("inspect", client.toString(), "--shm-dir", shm.toString(), "--json");
 
-        final JsonNode fixturesJson = new ObjectMapper().readTree(f.resolve("fixtures.json").toFile());
+        final JsonNode fixturesJson;
+        try (InputStream in = capture("fixtures.json"))
+        {
+            fixturesJson = new ObjectMapper().readTree(in);
+        }
         JsonNode ptcpFixture = null;
         JsonNode ringFixture = null;
         for (final JsonNode file : fixturesJson.get("files"))
