@@ -36,7 +36,7 @@ public final class Bits
     }
 
     /**
-     * Wrap-aware "a is newer than b" for u32 sequence numbers, as PROTOCOL.md defines it.
+     * Wrap-aware "a is newer than b" for u32 sequence numbers, as docs/PROTOCOL.md defines it.
      *
      * @param a a sequence number.
      * @param b a sequence number.

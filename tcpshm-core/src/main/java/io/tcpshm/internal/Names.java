@@ -3,7 +3,7 @@ package io.tcpshm.internal;
 import java.nio.file.Path;
 
 /**
- * Rules for names, which become parts of file names (PROTOCOL.md, "Names"), and the file names
+ * Rules for names, which become parts of file names (docs/PROTOCOL.md, "Names"), and the file names
  * built from them.
  *
  * <p>A name is accepted when it is non-empty, fits {@code nameSize - 1} bytes, is not {@code .}

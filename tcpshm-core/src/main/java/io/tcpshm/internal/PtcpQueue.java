@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The persistent TCP send queue (PROTOCOL.md, "PTCP queue file"), over a mapped file of
+ * The persistent TCP send queue (docs/PROTOCOL.md, "PTCP queue file"), over a mapped file of
  * {@code Q + 20} bytes: {@code Q / 8} blocks holding messages exactly as they go on the wire, then
  * the u32 fields {@code writeIdx}, {@code readIdx}, {@code sendIdx}, {@code readSeq} and
  * {@code myAck} in host byte order.
@@ -128,7 +128,7 @@ public final class PtcpQueue
     }
 
     /**
-     * Walks the queue from {@code readIdx} as PROTOCOL.md says a login must: every message's stamped
+     * Walks the queue from {@code readIdx} as docs/PROTOCOL.md says a login must: every message's stamped
      * ack is not newer than {@code myAck}, every size is valid, and the walk ends exactly at
      * {@code writeIdx}. On success {@link #seqStart()} and {@link #seqEnd()} are valid.
      *

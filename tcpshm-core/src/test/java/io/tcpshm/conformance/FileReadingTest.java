@@ -58,7 +58,7 @@ class FileReadingTest
             assertThat(Bits.u32(q.seqStart())).as(e + " readSeq").isEqualTo(e.indexField("readSeq"));
             assertThat(Bits.u32(q.myAck())).as(e + " myAck").isEqualTo(e.indexField("myAck"));
 
-            // Every fixture passes the login check of PROTOCOL.md ("PTCP queue file"), including
+            // Every fixture passes the login check of docs/PROTOCOL.md ("PTCP queue file"), including
             // tcp-reject/client_corrupt_ack: its queue is empty, so no stamped ack can be newer than
             // myAck and the walk ends at writeIdx. Its myAck of 9 is caught by the server's sequence
             // check instead (status 1, seq_mismatch.s2c.bin), not by the file check.
@@ -189,7 +189,7 @@ class FileReadingTest
     @Test
     void corruptAckFileIsRefusedByTheServersSequenceCheckNotByTheFileCheck()
     {
-        // PROTOCOL.md step 7: the client's ack (9) must lie in [serverSeqStart, serverSeqEnd] = [2, 2]
+        // docs/PROTOCOL.md ("Server side of a login", step 7): the client's ack (9) must lie in [serverSeqStart, serverSeqEnd] = [2, 2]
         final Fixtures.Entry corrupt = fx.entry("tcp-reject/client_corrupt_ack.cli_srv.ptcp");
         final Fixtures.Entry server = fx.entry("tcp-reject/server.srv_cli.ptcp");
         final long clientAck = corrupt.indexField("myAck");

@@ -114,7 +114,7 @@ final class Fixtures
     }
 
     /**
-     * A configuration exactly as fixtures.json lists its PROTOCOL.md settings (A: the defaults, B:
+     * A configuration exactly as fixtures.json lists its docs/PROTOCOL.md settings (A: the defaults, B:
      * big-endian, C: 8-byte user data; the timeouts are the harness's 1000000).
      */
     TcpShmConfig.Builder configBuilder(final String letter)

@@ -217,8 +217,8 @@ class ServerReplayTest
             {
                 c.sendNextChunk();
                 c.awaitEof(s::poll);
-                // PROTOCOL.md step 4: we answer "Already logged on"; the C++ server's text is
-                // "Already loggned on", so the errorMsg field is compared to PROTOCOL.md instead
+                // docs/PROTOCOL.md ("Server side of a login", step 4): we answer "Already logged on"; the C++ server's text is
+                // "Already loggned on", so the errorMsg field is compared to docs/PROTOCOL.md instead
                 final LoginCodec codec = new LoginCodec(s.config);
                 final byte[] got = c.received();
                 Fixtures.assertSameOutsideIgnorable("already_logged_on", got, fx.entry("tcp-reject/already_logged_on.s2c.bin"),

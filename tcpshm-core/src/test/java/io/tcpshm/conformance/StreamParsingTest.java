@@ -156,7 +156,7 @@ class StreamParsingTest
     }
 
     /**
-     * PROTOCOL.md: each side numbers its messages from the peer's ack carried in the handshake
+     * docs/PROTOCOL.md: each side numbers its messages from the peer's ack carried in the handshake
      * (the server's response ack for the client's messages; the client's login ack for the
      * server's, or 0 when the login starts a new persistent connection).
      */

@@ -226,7 +226,7 @@ class WriterConformanceTest
     }
 
     /**
-     * PROTOCOL.md: after a login, everything unacked is sent again from the oldest. The C++ files
+     * docs/PROTOCOL.md: after a login, everything unacked is sent again from the oldest. The C++ files
      * left before each re-login, re-sent by PtcpQueue after the peer's handshake ack, give the
      * captured bytes.
      */
@@ -349,7 +349,7 @@ class WriterConformanceTest
             }
             final int r = Bits.roundUp(config.shmQueueSize(), 128);
             final int cache = region.buffer().getInt(r + 4);
-            // PROTOCOL.md: our producer may keep its readIdx cache private; if it writes R+4 at all,
+            // docs/PROTOCOL.md: our producer may keep its readIdx cache private; if it writes R+4 at all,
             // never a value newer than readIdx. So R+4 is checked by that rule, not byte for byte.
             assertThat(Bits.isNewer(cache, consumer.publishedReadIdx())).as(e + " producer cache at R+4").isFalse();
             Fixtures.assertSameOutsideIgnorable(e + " replayed", FileReadingTest.bytesOf(region.buffer()), e,

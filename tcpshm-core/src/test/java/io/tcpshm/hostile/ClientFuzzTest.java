@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * server names, any status byte, absurd acks, cut short; then a hostile message stream (frames
  * below 8 bytes or above tcpRecvBufMaxSize, acks newer than anything sent, garbage, truncation),
  * then a half-close or silence. For every case: neither {@code connect} nor {@code pollTcp}
- * throws; the outcome reaches the callback PROTOCOL.md implies ({@code onSystemError},
+ * throws; the outcome reaches the callback docs/PROTOCOL.md implies ({@code onSystemError},
  * {@code onLoginReject}, {@code onSeqNumberMismatch}, or a session ended through
  * {@code onDisconnected} with the reason of the first fault); the login the client sent is a
  * well-formed one; its files stay in its directory and are named after valid names only; and it is
@@ -297,7 +297,7 @@ class ClientFuzzTest
         goodSession();
     }
 
-    /** The event (or its prefix) PROTOCOL.md implies for a response, for a client that remembers "srv". */
+    /** The event (or its prefix) docs/PROTOCOL.md implies for a response, for a client that remembers "srv". */
     private static String expectedLogin(final byte[] r, final boolean shm)
     {
         if (r.length < WireModel.RSP_FRAME)

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Generated hostile input sent over a real socket to a real {@code TcpShmServer} (polled by its own
  * thread on a fake clock), before login (as the login) and after a valid login (as the stream),
  * while a well-behaved client on the same server keeps echoing. For every case: no exception
- * escapes a poll call; the outcome is the one PROTOCOL.md prescribes (no response, or a response
+ * escapes a poll call; the outcome is the one docs/PROTOCOL.md prescribes (no response, or a response
  * with the right status and error, or a session closed with the right reason reported through
  * {@code onClientDisconnected}); no file appears outside the server's ptcp and shm directories; and
  * the well-behaved client's next echoes all come back, in order, nothing lost.

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * An independent model of what PROTOCOL.md says a receiver does with the bytes a hostile peer
+ * An independent model of what docs/PROTOCOL.md says a receiver does with the bytes a hostile peer
  * sends (written from the spec, not from the library), used as the oracle of the hostile tests.
  * Little-endian, default sizes: nameSize 16, login frame 56 (size 52), response frame 72 (size 68),
  * tcpRecvBufMaxSize 8000.
@@ -91,7 +91,7 @@ final class WireModel
         return null;
     }
 
-    /** PROTOCOL.md "Names": what a peer may call itself. */
+    /** docs/PROTOCOL.md "Names": what a peer may call itself. */
     static boolean validName(final String name)
     {
         if (name == null || name.isEmpty() || name.length() > NAME_SIZE - 1 || name.equals(".") || name.equals(".."))
@@ -183,7 +183,7 @@ final class WireModel
     /**
      * Fails unless every file and directory under {@code root} is one of {@code allowedDirs} or
      * inside one, and every file inside {@code ptcpDir}/{@code shmDir} is named after a valid
-     * peer name as PROTOCOL.md "Files" says.
+     * peer name as docs/PROTOCOL.md "Files" says.
      */
     static void assertFilesConfined(final Path root, final Path ptcpDir, final Path shmDir, final List<Path> otherDirs)
     {

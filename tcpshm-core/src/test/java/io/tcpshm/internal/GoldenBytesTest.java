@@ -16,7 +16,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Expected bytes written by hand from PROTOCOL.md (tables and formulas), compared with what the
+ * Expected bytes written by hand from docs/PROTOCOL.md (tables and formulas), compared with what the
  * codecs and queues produce.
  */
 class GoldenBytesTest

@@ -2,7 +2,7 @@ package io.tcpshm.internal;
 
 import java.nio.ByteBuffer;
 
-/** Test helpers: hex strings of expected bytes, written by hand from PROTOCOL.md. */
+/** Test helpers: hex strings of expected bytes, written by hand from docs/PROTOCOL.md. */
 final class Hex
 {
     private Hex()

@@ -224,7 +224,7 @@ class ShmRingTest
     }
 
     /**
-     * PROTOCOL.md room rule with C = 4: to allocate k blocks with p = 4 - w % 4 left before the end,
+     * docs/PROTOCOL.md room rule with C = 4: to allocate k blocks with p = 4 - w % 4 left before the end,
      * rewind = k > p, and there is room when r is not older than w + k + (rewind ? p : 0) - 4.
      * Expected results computed by hand.
      */
@@ -298,7 +298,7 @@ class ShmRingTest
         assertThat(fileInt(file, 256 + 128)).isEqualTo((int)afterPush);
     }
 
-    /** The room rule of PROTOCOL.md as an oracle, on random indices (some near 2^32) for C = 8. */
+    /** The room rule of docs/PROTOCOL.md as an oracle, on random indices (some near 2^32) for C = 8. */
     @Test
     void roomRuleOracleOnRandomIndices() throws Exception
     {

@@ -85,7 +85,7 @@ class HeldMessageAckTest
         }
     }
 
-    /** A login frame (PROTOCOL.md, defaults): 56 bytes, TCP, no last server. */
+    /** A login frame (docs/PROTOCOL.md, defaults): 56 bytes, TCP, no last server. */
     private static byte[] login(final String name)
     {
         final ByteBuffer b = ByteBuffer.allocate(56).order(ByteOrder.LITTLE_ENDIAN);

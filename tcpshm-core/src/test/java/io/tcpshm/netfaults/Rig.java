@@ -245,7 +245,7 @@ final class Rig implements AutoCloseable
             tail(client.events) + "\nserver events:\n" + tail(server.events);
     }
 
-    /** writeIdx, readIdx, sendIdx, readSeq, myAck of a PTCP queue file (PROTOCOL.md), or "-". */
+    /** writeIdx, readIdx, sendIdx, readSeq, myAck of a PTCP queue file (docs/PROTOCOL.md), or "-". */
     private static String ptcpIndices(final Path file)
     {
         if (file == null)
