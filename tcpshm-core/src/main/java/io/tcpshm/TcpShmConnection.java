@@ -69,7 +69,10 @@ public final class TcpShmConnection
     private final MsgHeader sendHeader = new MsgHeader();
     private final MsgHeader recvHeader = new MsgHeader();
     private final ByteBuffer heartbeat;
-    private final int maxTcpFrame;
+    /** Largest payload a TCP message can ever have here: its size field, queue and peer's receive buffer allow it. */
+    private final int maxTcpPayload;
+    /** Largest payload an SHM message can ever have here: its size field and the ring allow it. */
+    private final int maxShmPayload;
 
     // ---- files: owned by whoever opens sessions (client's TCP thread / server's control thread)
     private String remoteName;
@@ -129,7 +132,12 @@ public final class TcpShmConnection
         this.wireOrder = config.byteOrder();
         this.heartbeat = ByteBuffer.allocateDirect(8).order(wireOrder);
         this.heartbeat.limit(0);
-        this.maxTcpFrame = Math.min(config.tcpQueueSize(), config.tcpRecvBufMaxSize());
+        // both limits are multiples of 8 (a frame is the size rounded up to 8) and a ring is 64 * C bytes, so
+        // "the size fits the limit" is exactly "the frame or the blocks fit"; comparing the payload itself
+        // avoids the int overflow of payloadLength + 8 for lengths near Integer.MAX_VALUE
+        this.maxTcpPayload = Math.min(Bits.MAX_MSG_SIZE, Math.min(config.tcpQueueSize(), config.tcpRecvBufMaxSize())) -
+            Bits.HEADER_LENGTH;
+        this.maxShmPayload = Math.min(Bits.MAX_MSG_SIZE, config.shmQueueSize()) - Bits.HEADER_LENGTH;
         this.forceInterval = config.ptcpForceInterval();
         this.recvBuf = ByteBuffer.allocateDirect(config.tcpRecvBufInitSize()).order(wireOrder);
         this.recvReadView = recvBuf.duplicate();
@@ -186,22 +194,22 @@ public final class TcpShmConnection
 
     private void checkTcpSize(final int payloadLength)
     {
-        final int frame = Bits.roundUp8(payloadLength + Bits.HEADER_LENGTH);
-        if (payloadLength < 0 || payloadLength + Bits.HEADER_LENGTH > Bits.MAX_MSG_SIZE || frame > maxTcpFrame)
+        if (payloadLength < 0 || payloadLength > maxTcpPayload)
         {
             throw new IllegalArgumentException("payload of " + payloadLength + " bytes can never be sent on TCP: " +
-                "a message takes at most min(tcpQueueSize, tcpRecvBufMaxSize) = " + maxTcpFrame +
-                " bytes and its size field at most 65535, header (8) and padding included");
+                "the limit is " + maxTcpPayload + " bytes, from the 8-byte header and the smallest of the size " +
+                "field (65535), tcpQueueSize (" + config.tcpQueueSize() + ") and tcpRecvBufMaxSize (" +
+                config.tcpRecvBufMaxSize() + ")");
         }
     }
 
     private void checkShmSize(final int payloadLength)
     {
-        if (payloadLength < 0 || payloadLength + Bits.HEADER_LENGTH > Bits.MAX_MSG_SIZE ||
-            ShmRing.blocksFor(payloadLength) > config.shmBlockCount())
+        if (payloadLength < 0 || payloadLength > maxShmPayload)
         {
             throw new IllegalArgumentException("payload of " + payloadLength + " bytes can never be sent on SHM: " +
-                "the ring holds " + config.shmQueueSize() + " bytes in 64-byte blocks, header (8) included");
+                "the limit is " + maxShmPayload + " bytes, from the 8-byte header and the smaller of the size " +
+                "field (65535) and shmQueueSize (" + config.shmQueueSize() + ")");
         }
     }
 
