@@ -221,7 +221,7 @@ public final class TcpShmClient
             final String problem = connection.sanityCheck();
             if (problem != null)
             {
-                handler.onSystemError("Ptcp file " + connection.ptcpFile() + " is corrupt: " + problem, null);
+                handler.onSystemError(problem, null);
                 return false;
             }
         }

@@ -545,13 +545,8 @@ public final class TcpShmConnection
                 // each side locks only its own end of each ring, so the peer's locks never conflict
                 sendRegion = MappedRegion.open(sendPath, size, config.shareFilesWithGroup(), r, 4);
                 recvRegion = MappedRegion.open(recvPath, size, config.shareFilesWithGroup(), r + 128, 4);
-                final String problem = firstNonNull(
-                    ShmRing.sanityCheck(sendRegion.buffer(), config.shmQueueSize()),
-                    ShmRing.sanityCheck(recvRegion.buffer(), config.shmQueueSize()));
-                if (problem != null)
-                {
-                    throw new IOException("SHM ring " + sendPath + " or " + recvPath + " is corrupt: " + problem);
-                }
+                // no sanity check here: a login that resets the connection must succeed whatever the rings hold (a
+                // peer killed inside its reset leaves them half zeroed); a resuming login checks them (sanityCheck)
                 this.shm = new ShmLink(sendRegion, recvRegion, config.shmQueueSize(), wireOrder);
             }
             else
@@ -576,19 +571,31 @@ public final class TcpShmConnection
         }
     }
 
-    private static String firstNonNull(final String a, final String b)
-    {
-        return a != null ? a : b;
-    }
-
     /**
-     * Checks the PTCP file (a no-op for SHM).
+     * Checks the files of a connection that resumes: the PTCP queue's index walk (which also completes
+     * an index change interrupted by a crash), or the indices of both SHM rings.
      *
-     * @return null when sound, else the problem.
+     * @return null when sound, else what is wrong, naming the file.
      */
     String sanityCheck()
     {
-        return ptcp == null ? null : ptcp.sanityCheck();
+        final ShmLink link = shm;
+        if (link != null)
+        {
+            final String send = ShmRing.sanityCheck(link.sendRegion.buffer(), config.shmQueueSize());
+            if (send != null)
+            {
+                return "SHM ring " + link.sendRegion.path() + " is corrupt: " + send;
+            }
+            final String recv = ShmRing.sanityCheck(link.recvRegion.buffer(), config.shmQueueSize());
+            return recv == null ? null : "SHM ring " + link.recvRegion.path() + " is corrupt: " + recv;
+        }
+        if (ptcp == null)
+        {
+            return null;
+        }
+        final String problem = ptcp.sanityCheck();
+        return problem == null ? null : "Ptcp file " + ptcpRegion.path() + " is corrupt: " + problem;
     }
 
     /** Zeroes this connection's files: a new persistent connection. */
@@ -597,8 +604,10 @@ public final class TcpShmConnection
         final ShmLink link = shm;
         if (link != null)
         {
-            link.sendRegion.zero();
-            link.recvRegion.zero();
+            // the index words first: a crash part way leaves empty rings rather than indices over zeroed blocks
+            final int indexArea = ShmRing.fileSize(config.shmQueueSize()) - ShmRing.INDEX_AREA;
+            link.sendRegion.zero(indexArea);
+            link.recvRegion.zero(indexArea);
             link.sendRing.reload(true);
             link.recvRing.reload(false);
         }

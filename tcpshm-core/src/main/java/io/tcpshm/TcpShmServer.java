@@ -552,7 +552,7 @@ public final class TcpShmServer
             final String problem = conn.sanityCheck();
             if (problem != null)
             {
-                handler.onClientFileError(conn, "Ptcp file " + conn.ptcpFile() + " is corrupt: " + problem, null);
+                handler.onClientFileError(conn, problem, null);
                 reject(channel, "System error");
                 return;
             }

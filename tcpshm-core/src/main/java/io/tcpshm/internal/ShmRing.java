@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 
 /**
  * One direction of an SHM connection: a single-producer single-consumer ring of variable-size
- * messages in 64-byte blocks (PROTOCOL.md, "SHM ring file"), layout-compatible with the C++
+ * messages in 64-byte blocks (docs/PROTOCOL.md, "SHM ring file"), layout-compatible with the C++
  * {@code SPSCVarQueue}. File: {@code C} blocks, then at {@code R = roundUp(S, 128)} the producer's
  * u32 {@code writeIdx}, at {@code R + 4} the C++ producer's cache of {@code readIdx}, and at
  * {@code R + 128} the consumer's u32 {@code readIdx}; indices count blocks and run freely.
@@ -37,6 +37,8 @@ public final class ShmRing
 {
     /** Bytes of one block. */
     public static final int BLOCK = 64;
+    /** Bytes of the index area at the end of a ring file ({@code writeIdx}, the C++ cache, {@code readIdx}). */
+    public static final int INDEX_AREA = 256;
 
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
@@ -79,7 +81,7 @@ public final class ShmRing
      */
     public static int fileSize(final int shmQueueSize)
     {
-        return Bits.roundUp(shmQueueSize, 128) + 256;
+        return Bits.roundUp(shmQueueSize, 128) + INDEX_AREA;
     }
 
     /**
