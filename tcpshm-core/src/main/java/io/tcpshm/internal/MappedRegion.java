@@ -201,15 +201,17 @@ public final class MappedRegion implements AutoCloseable
             }
             try
             {
-                Files.createLink(path, tmp); // atomic: fails if another process created it meanwhile
+                linker.link(path, tmp); // atomic: fails if another process created it meanwhile
             }
             catch (final FileAlreadyExistsException ex)
             {
                 // someone else created it first: use theirs
             }
-            catch (final UnsupportedOperationException ex)
+            catch (final UnsupportedOperationException | FileSystemException ex)
             {
-                Files.move(tmp, path); // no hard links here: still never visible empty, but may replace a racing file
+                // no hard links here (EPERM on some file systems): create it in place with O_EXCL, still atomic
+                // (one creator wins, nothing is replaced), but visible empty until it is sized
+                createInPlace(path, size, shareWithGroup);
             }
         }
         finally
@@ -217,6 +219,35 @@ public final class MappedRegion implements AutoCloseable
             Files.deleteIfExists(tmp);
         }
     }
+
+    private static void createInPlace(final Path path, final int size, final boolean shareWithGroup) throws IOException
+    {
+        final FileChannel ch;
+        try
+        {
+            ch = FileChannel.open(path, EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE_NEW), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString(shareWithGroup ? "rw-rw----" : "rw-------")));
+        }
+        catch (final FileAlreadyExistsException ex)
+        {
+            return; // someone else created it first: use theirs
+        }
+        try (ch)
+        {
+            ch.write(ByteBuffer.allocate(1), size - 1);
+        }
+    }
+
+    /** Links a new file into place; a seam so that tests can play a file system that refuses hard links. */
+    @FunctionalInterface
+    interface Linker
+    {
+        void link(Path link, Path existing) throws IOException;
+    }
+
+    /** {@link Files#createLink}, except in tests. */
+    static volatile Linker linker = Files::createLink;
 
     /**
      * Writes the mapping's dirty pages to the storage device (msync), for durability across a power

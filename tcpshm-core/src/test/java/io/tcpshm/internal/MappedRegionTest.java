@@ -1,6 +1,5 @@
 package io.tcpshm.internal;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -198,29 +197,59 @@ class MappedRegionTest
         return otherProcessCanLock(path, 0, 84);
     }
 
-    /** Asks another process (python's fcntl.lockf, a POSIX record lock like the JDK's) to lock a byte range. */
+    /** Asks another JVM ({@link LockProbe}, a POSIX record lock like ours) whether it can lock a byte range. */
     private static boolean otherProcessCanLock(final Path path, final int position, final int length) throws Exception
     {
-        final Process p;
+        final String java = ProcessHandle.current().info().command().orElse(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        final Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LockProbe.class.getName(),
+            path.toString(), String.valueOf(position), String.valueOf(length)).redirectErrorStream(true).start();
+        final String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertThat(p.waitFor()).as("lock probe: %s", out).isZero();
+        assertThat(out).as("lock probe's answer").isIn("locked", "busy");
+        return out.equals("locked");
+    }
+
+    /** Where hard links are refused (EPERM on some file systems), owned files are still created, atomically. */
+    @Test
+    void ownedFilesAreCreatedWhereHardLinksAreRefused() throws Exception
+    {
+        final MappedRegion.Linker real = MappedRegion.linker;
+        final int[] refused = {0};
         try
         {
-            p = new ProcessBuilder("python3", "-c",
-            "import fcntl,sys\nf=open(sys.argv[1],'r+b')\n" +
-            "try:\n  fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, int(sys.argv[3]), int(sys.argv[2]))\n" +
-            "  print('locked')\nexcept OSError:\n  print('busy')\n",
-            path.toString(), String.valueOf(position), String.valueOf(length)).redirectErrorStream(true).start();
+            MappedRegion.linker = (link, existing) ->
+            {
+                refused[0]++;
+                if (refused[0] % 2 == 1)
+                {
+                    throw new java.nio.file.FileSystemException(existing.toString(), link.toString(), "Operation not permitted");
+                }
+                throw new UnsupportedOperationException("no hard links");
+            };
+            for (final String name : new String[] {"a_b.ptcp", "a.lastserver"})
+            {
+                final Path path = dir.resolve(name);
+                try (MappedRegion region = MappedRegion.openOwned(path, 2020, false, 0, 20))
+                {
+                    assertThat(Files.size(path)).isEqualTo(2020);
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-------");
+                    region.buffer().putInt(2016, 7);
+                }
+                try (MappedRegion again = MappedRegion.openOwned(path, 2020, false, 0, 20))
+                {
+                    assertThat(again.buffer().getInt(2016)).as("the same file, reopened").isEqualTo(7);
+                }
+            }
+            assertThat(refused[0]).as("both refusals were played").isEqualTo(2);
+            try (java.util.stream.Stream<Path> left = Files.list(dir))
+            {
+                assertThat(left.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("a_b.ptcp", "a.lastserver");
+            }
         }
-        catch (final IOException ex)
+        finally
         {
-            Assumptions.abort("python3 is needed to take a lock from another process: " + ex);
-            throw ex;
+            MappedRegion.linker = real;
         }
-        final String out = new String(p.getInputStream().readAllBytes()).trim();
-        p.waitFor();
-        if (!out.equals("locked") && !out.equals("busy"))
-        {
-            throw new IllegalStateException(out);
-        }
-        return out.equals("locked");
     }
 }
