@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * Immutable settings of a {@link TcpShmClient} or {@link TcpShmServer}, built with {@link #builder()}.
  *
- * <p>The first group of settings are those of the C++ tcpshm framework (PROTOCOL.md, "Configuration
+ * <p>The first group of settings are those of the C++ tcpshm framework (docs/PROTOCOL.md, "Configuration
  * names") with the same defaults; a Java peer and a C++ peer interoperate when these match. The
  * rest are this implementation's own and do not change the wire or file format.
  *
@@ -77,7 +77,9 @@ public final class TcpShmConfig
         newConnectionTimeout = b.newConnectionTimeout;
         shmDir = b.shmDir;
         ackThresholdBytes = b.ackThresholdBytes >= 0 ? b.ackThresholdBytes : Math.max(8, b.tcpQueueSize / 4);
-        ackDelay = b.ackDelay >= 0 ? b.ackDelay : b.heartBeatInterval / 3;
+        // at least 1: a default of 0 (heartBeatInterval below 3) would send an ack-only heartbeat, a system call,
+        // on every poll after a pop
+        ackDelay = b.ackDelay >= 0 ? b.ackDelay : Math.max(1, b.heartBeatInterval / 3);
         ackThresholdBytesSetting = b.ackThresholdBytes;
         ackDelaySetting = b.ackDelay;
         ctlSocketPollPeriod = b.ctlSocketPollPeriod;
@@ -585,7 +587,8 @@ public final class TcpShmConfig
         }
 
         /**
-         * @param v prompt-ack delay, user time units (default {@code heartBeatInterval / 3}).
+         * @param v prompt-ack delay, user time units (default {@code max(1, heartBeatInterval / 3)}); 0 sends
+         *     an ack-only heartbeat at every poll that follows a pop.
          * @return this
          */
         public Builder ackDelay(final long v)

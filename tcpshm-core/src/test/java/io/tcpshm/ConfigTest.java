@@ -141,6 +141,13 @@ class ConfigTest
         assertThat(c.ackThresholdBytes()).isEqualTo(1000);
         assertThat(c.ackDelay()).isEqualTo(3);
         assertThat(TcpShmConfig.builder().tcpQueueSize(16).build().ackThresholdBytes()).isEqualTo(8);
+        // never 0 by default: that would send a heartbeat at every poll after a pop (ProtocolEdgeTest counts them)
+        for (long interval = 0; interval <= 5; interval++)
+        {
+            assertThat(TcpShmConfig.builder().heartBeatInterval(interval).build().ackDelay())
+                .as("ackDelay for heartBeatInterval %d", interval).isEqualTo(Math.max(1, interval / 3));
+        }
+        assertThat(TcpShmConfig.builder().heartBeatInterval(1).ackDelay(0).build().ackDelay()).isZero();
     }
 
     private static TcpShmConfig everythingChanged()

@@ -297,6 +297,54 @@ class ProtocolEdgeTest
         assertThat(clock.get()).isEqualTo(1000);
     }
 
+    /**
+     * Review finding: with {@code heartBeatInterval} 1 or 2 the default {@code ackDelay} was 0, so a side that
+     * only receives sent an ack-only heartbeat (a system call) at every poll after a pop. With the clock
+     * standing still, nothing is due: no heartbeat at all; one time unit later, one ack.
+     */
+    @ParameterizedTest(name = "heartBeatInterval={0}")
+    @ValueSource(longs = {1, 2})
+    void aReceiveOnlySideSendsNoHeartbeatPerPopWithAShortInterval(final long interval)
+    {
+        // a queue that holds all 200 messages unacked (about 26 KB), and only the delay may trigger an ack
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).heartBeatInterval(interval).tcpQueueSize(1 << 16)
+            .ackThresholdBytes(1 << 30).connectionTimeout(1_000_000).build();
+        final TestServer s = server(config);
+        final long[] popped = {0};
+        s.onMsg = (conn, h) ->
+        {
+            conn.pop();
+            synchronized (popped)
+            {
+                popped[0]++;
+            }
+        };
+        final TestClient c = client(config);
+        assertThat(c.connect(false, s.port())).isTrue();
+        final TcpShmConnection sc = s.server.tcpGroupConnections(0)[0];
+        for (int i = 0; i < 200; i++)
+        {
+            assertThat(c.trySend(false)).isTrue();
+            final long target = i + 1;
+            assertThat(waitFor(() ->
+            {
+                c.poll();
+                synchronized (popped)
+                {
+                    return popped[0] == target;
+                }
+            })).as("message %d popped by the server", i).isTrue();
+        }
+        s.awaitIterations(100);
+        assertThat(sc.stats().messagesReceived()).isEqualTo(200);
+        assertThat(sc.stats().heartbeatsSent()).as("heartbeats sent by the receive-only server at a standing clock")
+            .isZero();
+        clock.incrementAndGet();
+        assertThat(waitFor(() -> sc.stats().heartbeatsSent() == 1)).as("one ack after one time unit").isTrue();
+        s.awaitIterations(100);
+        assertThat(sc.stats().heartbeatsSent()).isEqualTo(1);
+    }
+
     private static synchronized long readVolatile(final long[] box)
     {
         return box[0];
