@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -242,8 +243,7 @@ public final class TcpShmClient
             {
                 socket.write(loginFrame);
             }
-            adaptor.setSoTimeout(config.loginTimeoutMillis());
-            if (!readResponse(adaptor.getInputStream()))
+            if (!readResponse(adaptor, System.nanoTime() + config.loginTimeoutMillis() * 1_000_000L))
             {
                 handler.onSystemError("Login response not received: the server closed the connection", null);
                 closeQuietly(socket);
@@ -260,13 +260,33 @@ public final class TcpShmClient
         return handleResponse(socket, useShm, remembered, myAck, seqStart, seqEnd, host + ":" + port);
     }
 
-    private boolean readResponse(final InputStream in) throws IOException
+    /**
+     * Reads the login response frame by one deadline for the whole frame: a server that trickles it a
+     * byte at a time must not hold {@code connect} for a timeout per read.
+     */
+    private boolean readResponse(final Socket adaptor, final long deadlineNanos) throws IOException
     {
+        final InputStream in = adaptor.getInputStream();
         final byte[] bytes = new byte[codec.rspFrameSize()];
         int n = 0;
         while (n < bytes.length)
         {
-            final int r = in.read(bytes, n, bytes.length - n);
+            final long leftMillis = (deadlineNanos - System.nanoTime()) / 1_000_000L;
+            final int r;
+            try
+            {
+                if (leftMillis <= 0)
+                {
+                    throw new SocketTimeoutException();
+                }
+                adaptor.setSoTimeout((int)Math.min(Integer.MAX_VALUE, leftMillis));
+                r = in.read(bytes, n, bytes.length - n);
+            }
+            catch (final SocketTimeoutException ex)
+            {
+                throw new SocketTimeoutException("login response timed out after loginTimeoutMillis (" +
+                    config.loginTimeoutMillis() + " ms) with " + n + " of its " + bytes.length + " bytes");
+            }
             if (r < 0)
             {
                 return false;
@@ -328,7 +348,7 @@ public final class TcpShmClient
             if (!useShm)
             {
                 // SHM rings were zeroed by the server before it answered; zeroing them again here could wipe
-                // a message it has pushed since (PROTOCOL.md, "C++ peers and a name change in SHM mode")
+                // a message it has pushed since (docs/PROTOCOL.md, "C++ peers and a name change in SHM mode")
                 connection.resetFiles();
             }
             LoginCodec.putName(lastServer.buffer(), 0, serverName, config.nameSize());

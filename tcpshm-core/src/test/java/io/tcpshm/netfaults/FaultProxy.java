@@ -32,7 +32,8 @@ import java.util.function.LongSupplier;
  * <li>delays: each chunk waits a random time before it is forwarded ({@link #maxDelayMicros}; one
  * chunk in a hundred waits up to {@link #longDelayMicros});</li>
  * <li>splitting: {@link #splitBytes} writes every byte with its own write on a TCP_NODELAY socket,
- * so each goes out as a segment of its own.</li>
+ * so each goes out as a segment of its own; {@link #downByteDelayMicros} does that from server to
+ * client only, with a wait before each byte (a trickling server).</li>
  * </ul>
  * Randomness comes from one seeded {@link Random} per connection and direction, derived from the
  * proxy's seed. Bounded: every loop checks the proxy's deadline and stops by itself; {@link #close()}
@@ -55,6 +56,8 @@ final class FaultProxy implements AutoCloseable
 
     /** Forward every byte with a write of its own. */
     volatile boolean splitBytes;
+    /** Server to client only: every byte goes with a write of its own after this wait (0: off), a trickle. */
+    volatile int downByteDelayMicros;
     /** Upper bound of the random wait before each chunk is forwarded (0: none). */
     volatile int maxDelayMicros;
     /** Upper bound of the rare (1 %) longer wait of a chunk, when delays are on. */
@@ -520,10 +523,15 @@ final class FaultProxy implements AutoCloseable
                 }
             }
             final AtomicLong counter = up ? bytesUp : bytesDown;
-            if (splitBytes)
+            final int byteDelay = up ? 0 : downByteDelayMicros;
+            if (splitBytes || byteDelay > 0)
             {
                 for (int i = 0; i < allowed; i++)
                 {
+                    if (byteDelay > 0)
+                    {
+                        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(byteDelay));
+                    }
                     if (closed() || !running() || awaitUnstalled(up))
                     {
                         return true;
