@@ -45,8 +45,8 @@ public final class LoginResponse
         {
             return errorMessage;
         }
-        final String msg = LoginCodec.readCString(frame, codec.errorMsgOffset(), LoginCodec.ERROR_MSG_SIZE);
-        return msg == null ? "" : msg;
+        // a C++ server copies its text with strncpy, so one of 32 characters or more fills the field with no NUL
+        return LoginCodec.readText(frame, codec.errorMsgOffset(), LoginCodec.ERROR_MSG_SIZE);
     }
 
     /**

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Layout of the login and login response frames for one configuration (PROTOCOL.md, "Handshake"),
+ * Layout of the login and login response frames for one configuration (docs/PROTOCOL.md, "Handshake"),
  * and the encoding and decoding of their fields. All offsets are from the start of the frame
  * (the 8-byte header included). Integers go in the TCP byte order; user data is raw bytes.
  */
@@ -270,6 +270,29 @@ public final class LoginCodec
             }
         }
         return null;
+    }
+
+    /**
+     * Reads a text field that is NUL-terminated when shorter than the field, and fills it otherwise.
+     *
+     * @param frame the frame.
+     * @param offset offset of the field.
+     * @param fieldSize bytes of the field.
+     * @return the bytes before the first NUL, or the whole field when it holds none, as Latin-1.
+     */
+    public static String readText(final ByteBuffer frame, final int offset, final int fieldSize)
+    {
+        int n = 0;
+        while (n < fieldSize && frame.get(offset + n) != 0)
+        {
+            n++;
+        }
+        final byte[] bytes = new byte[n];
+        for (int j = 0; j < n; j++)
+        {
+            bytes[j] = frame.get(offset + j);
+        }
+        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     /**

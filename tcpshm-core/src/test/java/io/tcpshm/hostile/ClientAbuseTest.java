@@ -126,6 +126,31 @@ class ClientAbuseTest
         assertThat(openFiles() - before).as("open files after 100 logins to different servers").isLessThan(20);
     }
 
+    /**
+     * Review finding: a C++ server copies its error text with strncpy, so a text of 32 characters or
+     * more fills the 32-byte field without a NUL; it was read back as "". It is read as 32 characters.
+     */
+    @Test
+    void aRejectionWhoseErrorTextFillsTheWholeFieldIsReadInFull() throws Exception
+    {
+        final TcpShmConfig config = config();
+        final EchoClient client = closing(new EchoClient("cli", tmp.resolve("client"), config, clock));
+        final ScriptedServer hostile = closing(new ScriptedServer());
+        final String text = "0123456789abcdefghijklmnopqrstuv"; // 32 characters: no room for a NUL
+        for (final String error : new String[] {text, text.substring(0, 31), ""})
+        {
+            final byte[] reply = ok("srv");
+            reply[WireModel.RSP_STATUS] = 2;
+            System.arraycopy(error.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, reply, WireModel.RSP_ERROR,
+                error.length());
+            client.events.clear();
+            hostile.play(new ScriptedServer.Script(reply, false));
+            assertThat(client.connect(hostile.port())).isFalse();
+            assertThat(client.events).singleElement().asString().startsWith("loginReject status=2 " + error + " from");
+            hostile.awaitLogin();
+        }
+    }
+
     private static long openFiles() throws IOException
     {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
