@@ -83,8 +83,17 @@ public final class TcpShmClient
         this.lastServer = MappedRegion.openOwned(Names.lastServerFile(ptcpDir, clientName), config.nameSize(),
             config.shareFilesWithGroup(), 0, config.nameSize());
         this.connection = new TcpShmConnection(config, clientName, ptcpDir, false);
-        this.counters = config.publishCounters() ? openCounters(ptcpDir, clientName, config, new TcpShmConnection[] {connection})
-            : null;
+        try
+        {
+            this.counters = config.publishCounters() ?
+                openCounters(ptcpDir, clientName, config, new TcpShmConnection[] {connection}) : null;
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            // nothing may stay mapped or locked: a later client of this name in this JVM would find it "in use"
+            lastServer.close();
+            throw ex;
+        }
         this.loginFrame = ByteBuffer.allocateDirect(codec.loginFrameSize()).order(config.byteOrder());
         this.rspFrame = ByteBuffer.allocateDirect(codec.rspFrameSize()).order(config.byteOrder());
         this.rspView = new LoginResponse(codec, rspFrame);
@@ -219,7 +228,15 @@ public final class TcpShmClient
         }
         if (!remembered.isEmpty())
         {
-            final String problem = connection.sanityCheck();
+            final String problem;
+            try
+            {
+                problem = connection.sanityCheck();
+            }
+            catch (final InternalError fault)
+            {
+                return accessFaultAtLogin(fault, null);
+            }
             if (problem != null)
             {
                 handler.onSystemError(problem, null);
@@ -257,7 +274,33 @@ public final class TcpShmClient
             closeQuietly(socket);
             return false;
         }
-        return handleResponse(socket, useShm, remembered, myAck, seqStart, seqEnd, host + ":" + port);
+        try
+        {
+            return handleResponse(socket, useShm, remembered, myAck, seqStart, seqEnd, host + ":" + port);
+        }
+        catch (final InternalError fault)
+        {
+            return accessFaultAtLogin(fault, socket);
+        }
+    }
+
+    /** A store to a mapped file faulted during a login (its file system is full): report it, leave nothing open. */
+    private boolean accessFaultAtLogin(final InternalError fault, final SocketChannel socket)
+    {
+        if (!TcpShmConnection.isAccessFault(fault))
+        {
+            throw fault;
+        }
+        if (connection.hasSession())
+        {
+            connection.requestClose("login failed", null);
+            connection.finishClose(); // closes the socket the session took
+        }
+        closeQuietly(socket);
+        shmReady = false;
+        handler.onSystemError("Memory access fault on a file of " + clientName + " (file system full?): " +
+            fault.getMessage(), new java.io.IOException(fault));
+        return false;
     }
 
     /**
@@ -414,10 +457,17 @@ public final class TcpShmClient
         }
         else
         {
-            final MsgHeader header = conn.pollTcpSession(now);
-            if (header != null)
+            try
             {
-                handler.onServerMsg(header);
+                final MsgHeader header = conn.pollTcpSession(now);
+                if (header != null)
+                {
+                    handler.onServerMsg(header);
+                }
+            }
+            catch (final InternalError fault)
+            {
+                conn.accessFault(fault);
             }
         }
         if (conn.closingRequest() != null)
@@ -452,10 +502,17 @@ public final class TcpShmClient
         {
             return;
         }
-        final MsgHeader header = connection.frontShm();
-        if (header != null)
+        try
         {
-            handler.onServerMsg(header);
+            final MsgHeader header = connection.frontShm();
+            if (header != null)
+            {
+                handler.onServerMsg(header);
+            }
+        }
+        catch (final InternalError fault)
+        {
+            connection.accessFault(fault); // the TCP thread's next pollTcp ends the session and reports it
         }
     }
 

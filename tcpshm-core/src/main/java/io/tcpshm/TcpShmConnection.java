@@ -799,6 +799,30 @@ public final class TcpShmConnection
         return c;
     }
 
+    /**
+     * Whether an error is the JVM's report of a fault in a load or store through a mapping (SIGBUS: the
+     * file's page could not be had, because its file system is full or the file was truncated).
+     */
+    static boolean isAccessFault(final InternalError error)
+    {
+        final String message = error.getMessage();
+        return message != null && message.contains("fault occurred") && message.contains("memory access");
+    }
+
+    /**
+     * Closes the session after a fault in an access to one of its mapped files (see {@link #isAccessFault});
+     * rethrows any other error.
+     */
+    void accessFault(final InternalError error)
+    {
+        if (!isAccessFault(error))
+        {
+            throw error;
+        }
+        requestClose("Memory access fault on a mapped file of " + localName + "->" + remoteName +
+            " (file system full, or the file truncated?): " + error.getMessage(), new IOException(error));
+    }
+
     void requestClose(final String reason, final Exception cause)
     {
         CLOSING.compareAndSet(this, null, new Closing(reason, cause));

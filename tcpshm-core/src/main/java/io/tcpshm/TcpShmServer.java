@@ -277,10 +277,17 @@ public final class TcpShmServer
         for (int i = 0, n = handoff.liveCount(); i < n; i++)
         {
             final TcpShmConnection conn = handoff.live(i);
-            final MsgHeader header = conn.pollTcpSession(now);
-            if (header != null)
+            try
             {
-                handler.onClientMsg(conn, header);
+                final MsgHeader header = conn.pollTcpSession(now);
+                if (header != null)
+                {
+                    handler.onClientMsg(conn, header);
+                }
+            }
+            catch (final InternalError fault)
+            {
+                conn.accessFault(fault); // this connection closes; the others are served
             }
         }
     }
@@ -297,10 +304,17 @@ public final class TcpShmServer
         for (int i = 0, n = handoff.liveCount(); i < n; i++)
         {
             final TcpShmConnection conn = handoff.live(i);
-            final MsgHeader header = conn.frontShm();
-            if (header != null)
+            try
             {
-                handler.onClientMsg(conn, header);
+                final MsgHeader header = conn.frontShm();
+                if (header != null)
+                {
+                    handler.onClientMsg(conn, header);
+                }
+            }
+            catch (final InternalError fault)
+            {
+                conn.accessFault(fault); // this connection closes; the others are served
             }
         }
     }
@@ -500,7 +514,18 @@ public final class TcpShmServer
         }
         final String lastServerName = LoginCodec.readCString(frame, codec.lastServerNameOffset(), config.nameSize());
         final boolean useShm = login.useShm();
-        final int groupId = handler.onNewConnection(address, login, rspView);
+        final int groupId;
+        try
+        {
+            groupId = handler.onNewConnection(address, login, rspView);
+        }
+        catch (final RuntimeException ex)
+        {
+            // the user's bug must not leak this socket nor stop the control poll for everyone else
+            reject(channel, "Login Reject");
+            handler.onSystemError("onNewConnection threw for client '" + clientName + "': " + ex, ex);
+            return;
+        }
         final Group[] groups = useShm ? shmGroups : tcpGroups;
         if (groupId < 0)
         {
@@ -527,6 +552,33 @@ public final class TcpShmServer
             return;
         }
         final TcpShmConnection conn = slot.conn;
+        try
+        {
+            logIn(slot, groups[groupId], conn, channel, frame, clientName, lastServerName, useShm, address, now);
+        }
+        catch (final InternalError fault)
+        {
+            if (!TcpShmConnection.isAccessFault(fault))
+            {
+                throw fault;
+            }
+            // a store to a mapped file faulted (its file system is full): refuse this login, serve the others
+            if (conn.hasSession())
+            {
+                conn.requestClose("login failed", null);
+                conn.finishClose();
+            }
+            handler.onClientFileError(conn, "Memory access fault on a file of " + clientName + ": " + fault.getMessage() +
+                " (file system full?)", new IOException(fault));
+            reject(channel, "System error");
+        }
+    }
+
+    /** The login's steps with the slot's files: open, reset or check, sequence check, response, session. */
+    private void logIn(final Slot slot, final Group group, final TcpShmConnection conn, final SocketChannel channel,
+        final ByteBuffer frame, final String clientName, final String lastServerName, final boolean useShm,
+        final InetSocketAddress address, final long now)
+    {
         if (!conn.hasFilesFor(clientName, useShm))
         {
             final IOException error = conn.openFiles(clientName, useShm, false);
@@ -575,10 +627,21 @@ public final class TcpShmServer
         }
         final String text = address == null ? null : address.getAddress().getHostAddress() + ":" + address.getPort();
         conn.openSession(channel, useShm, clientAck, now, text);
-        handler.onClientLogon(address, conn);
+        try
+        {
+            handler.onClientLogon(address, conn);
+        }
+        catch (final RuntimeException ex)
+        {
+            // no group thread has seen the connection yet: close it here, and the slot is free for the next login
+            conn.requestClose("onClientLogon threw: " + ex, ex);
+            final TcpShmConnection.Closing closing = conn.finishClose();
+            handler.onClientDisconnected(conn, closing.reason, closing.cause);
+            return;
+        }
         // publication: everything above happens-before the group's poll sees the new version
         slot.state = LIVE;
-        groups[groupId].handoff.join(slot.index);
+        group.handoff.join(slot.index);
     }
 
     /**

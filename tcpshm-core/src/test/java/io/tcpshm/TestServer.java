@@ -19,6 +19,10 @@ public final class TestServer implements ServerHandler, AutoCloseable
     /** While set the server thread does not poll at all (a hung peer). */
     public volatile boolean paused;
     volatile String rejectWith;
+    /** When set, onNewConnection throws it (a user's bug). */
+    volatile RuntimeException throwOnNewConnection;
+    /** When set, onClientLogon throws it (a user's bug). */
+    volatile RuntimeException throwOnLogon;
     volatile BiConsumer<TcpShmConnection, MsgHeader> onMsg;
     private volatile boolean running = true;
     /** Completed poll iterations of the server thread. */
@@ -158,6 +162,11 @@ public final class TestServer implements ServerHandler, AutoCloseable
     {
         events.add("newConnection " + login.clientName() + " shm=" + login.useShm());
         response.userData().put(response.userDataOffset(), (byte)0x52);
+        final RuntimeException fail = throwOnNewConnection;
+        if (fail != null)
+        {
+            throw fail;
+        }
         final String reject = rejectWith;
         if (reject != null)
         {
@@ -185,6 +194,11 @@ public final class TestServer implements ServerHandler, AutoCloseable
     public void onClientLogon(final InetSocketAddress remoteAddress, final TcpShmConnection conn)
     {
         events.add("logon " + conn.remoteName());
+        final RuntimeException fail = throwOnLogon;
+        if (fail != null)
+        {
+            throw fail;
+        }
     }
 
     @Override

@@ -100,8 +100,16 @@ public final class MappedRegion implements AutoCloseable
                 final long existing = channel.size();
                 if (existing == 0)
                 {
-                    // new (or never sized) file: give it its full size, zero-filled (sparse where the fs allows)
-                    channel.write(ByteBuffer.allocate(1), size - 1);
+                    // new (or never sized) file: give it its full size, zero-filled and allocated
+                    try
+                    {
+                        reserve(channel, path, size);
+                    }
+                    catch (final IOException ex)
+                    {
+                        channel.truncate(0); // empty again, so that a later open sizes it anew
+                        throw ex;
+                    }
                 }
                 else if (existing != size)
                 {
@@ -197,7 +205,7 @@ public final class MappedRegion implements AutoCloseable
         {
             try (FileChannel ch = openChannel(tmp, shareWithGroup))
             {
-                ch.write(ByteBuffer.allocate(1), size - 1);
+                reserve(ch, path, size);
             }
             try
             {
@@ -235,7 +243,38 @@ public final class MappedRegion implements AutoCloseable
         }
         try (ch)
         {
-            ch.write(ByteBuffer.allocate(1), size - 1);
+            reserve(ch, path, size);
+        }
+        catch (final IOException ex)
+        {
+            Files.deleteIfExists(path);
+            throw ex;
+        }
+    }
+
+    /** Zeroes written at file creation, a chunk at a time. */
+    private static final int RESERVE_CHUNK = 64 * 1024;
+
+    /**
+     * Writes zeros over the whole file rather than one byte at its end: the blocks (tmpfs pages) are
+     * then allocated now, so a full file system is an {@link IOException} here, at login, and not a
+     * fault at the first store through the mapping (SIGBUS, which the JVM turns into an
+     * {@link InternalError} thrown out of whatever poll touched the page).
+     */
+    private static void reserve(final FileChannel ch, final Path path, final int size) throws IOException
+    {
+        final ByteBuffer zeros = ByteBuffer.allocate(Math.min(size, RESERVE_CHUNK));
+        try
+        {
+            for (long at = 0; at < size; )
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), size - at));
+                at += ch.write(zeros, at);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException("Cannot create " + path + " (" + size + " bytes): " + ex.getMessage(), ex);
         }
     }
 
