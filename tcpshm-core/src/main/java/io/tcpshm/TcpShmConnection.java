@@ -6,6 +6,7 @@ import io.tcpshm.internal.FrameHeader;
 import io.tcpshm.internal.MappedRegion;
 import io.tcpshm.internal.Names;
 import io.tcpshm.internal.PtcpQueue;
+import io.tcpshm.internal.RetiredMappings;
 import io.tcpshm.internal.ShmRing;
 
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * One persistent connection between a client name and a server name: its send queue (a
@@ -90,7 +90,13 @@ public final class TcpShmConnection
      * are opened again, or the client stops. Whoever takes a region out of the queue closes it, so
      * each is closed once whichever thread gets it.
      */
-    private final ConcurrentLinkedQueue<MappedRegion> retired = new ConcurrentLinkedQueue<>();
+    private final RetiredMappings<MappedRegion> retired = new RetiredMappings<>();
+    /**
+     * The rings last replaced while another thread may be inside an SHM callback (written before
+     * {@link #shm} changes, so a thread that sees the new rings sees these too): a message that thread
+     * fronted or allocated before the switch is popped or pushed on the ring it came from.
+     */
+    private volatile ShmLink retiredLink;
 
     // ---- session: owned by the connection's TCP thread while logged on
     private SocketChannel channel;
@@ -245,28 +251,51 @@ public final class TcpShmConnection
         pushQueued();
     }
 
+    /**
+     * The ring of the rings replaced by the last switch that holds the calling thread's fronted
+     * (consumer) or allocated (producer) message: the SHM thread finishing a callback begun before
+     * the switch. Its regions are closed only by that same thread (at the start of its next poll) or at
+     * {@code stop}, so the check that they are open is not racy for it.
+     *
+     * @throws IllegalStateException when there is no such message.
+     */
+    private ShmRing retiredRing(final boolean producer)
+    {
+        final ShmLink old = retiredLink;
+        if (old != null && !old.sendRegion.isClosed() && !old.recvRegion.isClosed())
+        {
+            final ShmRing ring = producer ? old.sendRing : old.recvRing;
+            if (producer ? ring.hasAllocated() : ring.hasFronted())
+            {
+                return ring;
+            }
+        }
+        throw new IllegalStateException(producer ? "push without a successful alloc" : "pop without a current message");
+    }
+
     /** @return true when the message went into the PTCP queue (TCP), false for SHM. */
     private boolean pushQueued()
     {
         final ShmLink link = shm;
         if (link != null)
         {
-            if (!link.sendRing.hasAllocated())
-            {
-                throw new IllegalStateException("push without a successful alloc");
-            }
+            final ShmRing ring = link.sendRing.hasAllocated() ? link.sendRing : retiredRing(true);
             requireType();
             // count after the publication, not before: stores ahead of the release store of writeIdx can delay the
             // moment the peer sees the message (in alternating bench rows, counting first put 5 runs in 9 in a ~15%
             // slower mode of the SHM round trip, against 1 in 9 with the counters compiled out; after: 3 in 9 each)
-            link.sendRing.push();
+            ring.push();
             countSent();
             return false;
         }
         final PtcpQueue queue = ptcp;
         if (queue == null || !queue.hasAllocated())
         {
-            throw new IllegalStateException("push without a successful alloc");
+            final ShmRing ring = retiredRing(true); // allocated in SHM rings before a switch (or nothing: throws)
+            requireType();
+            ring.push();
+            countSent();
+            return false;
         }
         requireType();
         countSent();
@@ -345,20 +374,19 @@ public final class TcpShmConnection
         final ShmLink link = shm;
         if (link != null)
         {
-            if (!link.recvRing.hasFronted())
-            {
-                throw new IllegalStateException("pop without a current message");
-            }
             // the release of readIdx first, then the count (in an echo server that pops and then pushes, the count
             // still precedes the reply's release, but with two stores instead of the four before this order)
-            link.recvRing.pop();
+            final ShmRing ring = link.recvRing.hasFronted() ? link.recvRing : retiredRing(false);
+            ring.pop();
             countReceived();
             return;
         }
         final int frame = frontFrame;
         if (frame == 0)
         {
-            throw new IllegalStateException("pop without a current message");
+            retiredRing(false).pop(); // an SHM message fronted before a switch of rings (or nothing: throws)
+            countReceived();
+            return;
         }
         countReceived();
         recvRead += frame;
@@ -531,6 +559,8 @@ public final class TcpShmConnection
         releaseFiles(deferRingRelease);
         MappedRegion sendRegion = null;
         MappedRegion recvRegion = null;
+        MappedRegion keptSend = null;
+        MappedRegion keptRecv = null;
         try
         {
             if (shm)
@@ -539,12 +569,14 @@ public final class TcpShmConnection
                 final int r = size - 256;
                 final Path sendPath = Names.shmFile(config.shmDir(), localName, remote);
                 final Path recvPath = Names.shmFile(config.shmDir(), remote, localName);
-                // rings of an earlier server or mode kept mapped for a concurrent SHM poll: this process is
-                // reopening them, so let them go (their locks would make the reopen fail as "in use")
-                releaseRetired(sendPath, recvPath);
+                // rings this connection had before a switch are still mapped while the SHM thread may be reading
+                // them: take those mappings back (with their locks) rather than unmap them under that thread
+                keptSend = retired.take(sendPath);
+                keptRecv = retired.take(recvPath);
                 // each side locks only its own end of each ring, so the peer's locks never conflict
-                sendRegion = MappedRegion.open(sendPath, size, config.shareFilesWithGroup(), r, 4);
-                recvRegion = MappedRegion.open(recvPath, size, config.shareFilesWithGroup(), r + 128, 4);
+                sendRegion = keptSend != null ? keptSend : MappedRegion.open(sendPath, size, config.shareFilesWithGroup(), r, 4);
+                recvRegion = keptRecv != null ? keptRecv :
+                    MappedRegion.open(recvPath, size, config.shareFilesWithGroup(), r + 128, 4);
                 // no sanity check here: a login that resets the connection must succeed whatever the rings hold (a
                 // peer killed inside its reset leaves them half zeroed); a resuming login checks them (sanityCheck)
                 this.shm = new ShmLink(sendRegion, recvRegion, config.shmQueueSize(), wireOrder);
@@ -563,8 +595,9 @@ public final class TcpShmConnection
         {
             if (this.shm == null)
             {
-                closeQuietly(sendRegion);
-                closeQuietly(recvRegion);
+                // a mapping taken back goes back to the retired ones: the SHM thread may still be reading it
+                giveBackOrClose(sendRegion, keptSend);
+                giveBackOrClose(recvRegion, keptRecv);
             }
             releaseFiles();
             return ex;
@@ -643,13 +676,17 @@ public final class TcpShmConnection
             ptcpRegion.close();
         }
         final ShmLink link = shm;
+        if (link != null && deferRings)
+        {
+            retiredLink = link; // before shm changes: see the field
+        }
         shm = null;
         if (link != null)
         {
             if (deferRings)
             {
-                retired.add(link.sendRegion);
-                retired.add(link.recvRegion);
+                retired.retire(link.sendRegion);
+                retired.retire(link.recvRegion);
             }
             else
             {
@@ -669,11 +706,7 @@ public final class TcpShmConnection
 
     void releaseRetired()
     {
-        MappedRegion region;
-        while ((region = retired.poll()) != null)
-        {
-            region.close();
-        }
+        retired.closeAll();
     }
 
     /**
@@ -685,18 +718,19 @@ public final class TcpShmConnection
     {
         if (!retired.isEmpty())
         {
-            releaseRetired();
+            retired.closeAll();
         }
     }
 
-    private void releaseRetired(final Path a, final Path b)
+    private void giveBackOrClose(final MappedRegion region, final MappedRegion kept)
     {
-        for (final MappedRegion region : retired)
+        if (region != null && region == kept)
         {
-            if ((region.path().equals(a) || region.path().equals(b)) && retired.remove(region))
-            {
-                region.close();
-            }
+            retired.retire(region);
+        }
+        else
+        {
+            closeQuietly(region);
         }
     }
 

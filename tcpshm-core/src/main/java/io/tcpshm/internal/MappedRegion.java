@@ -40,7 +40,7 @@ import java.util.Set;
  * the other process), and is reported as an {@link IOException} naming both sizes. A missing or
  * empty file is created with its full size, zero-filled.
  */
-public final class MappedRegion implements AutoCloseable
+public final class MappedRegion implements AutoCloseable, RetiredMappings.Closeable
 {
     private static final Mapper MAPPER = Mapper.create();
 
