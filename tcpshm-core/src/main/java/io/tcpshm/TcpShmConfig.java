@@ -53,6 +53,7 @@ public final class TcpShmConfig
     private final boolean shareFilesWithGroup;
     private final boolean publishCounters;
     private final long ptcpForceInterval;
+    private final long shmConsumeTimeout;
 
     private TcpShmConfig(final Builder b)
     {
@@ -87,6 +88,7 @@ public final class TcpShmConfig
         shareFilesWithGroup = b.shareFilesWithGroup;
         publishCounters = b.publishCounters;
         ptcpForceInterval = b.ptcpForceInterval;
+        shmConsumeTimeout = b.shmConsumeTimeout;
     }
 
     /**
@@ -138,6 +140,7 @@ public final class TcpShmConfig
         b.shareFilesWithGroup = shareFilesWithGroup;
         b.publishCounters = publishCounters;
         b.ptcpForceInterval = ptcpForceInterval;
+        b.shmConsumeTimeout = shmConsumeTimeout;
         return b;
     }
 
@@ -328,6 +331,18 @@ public final class TcpShmConfig
         return ptcpForceInterval;
     }
 
+    /**
+     * @return SHM: close a connection whose peer has left messages unconsumed in this side's ring for
+     *     this long (user time units) while its heartbeats keep arriving: a peer that does not map the
+     *     same rings (another host, container or {@code shmDir}), or is stuck. -1 (the default) never.
+     *     Two Java peers detect rings that are not shared without it (docs/PROTOCOL.md, "The TCP link of
+     *     an SHM connection"); with a C++ peer this is the check to opt into.
+     */
+    public long shmConsumeTimeout()
+    {
+        return shmConsumeTimeout;
+    }
+
     /** @return blocks of 64 bytes in one SHM ring. */
     public int shmBlockCount()
     {
@@ -350,7 +365,7 @@ public final class TcpShmConfig
             ", ackThresholdBytes=" + ackThresholdBytes + ", ackDelay=" + ackDelay +
             ", ctlSocketPollPeriod=" + ctlSocketPollPeriod + ", loginTimeoutMillis=" + loginTimeoutMillis +
             ", shareFilesWithGroup=" + shareFilesWithGroup + ", publishCounters=" + publishCounters +
-            ", ptcpForceInterval=" + ptcpForceInterval + '}';
+            ", ptcpForceInterval=" + ptcpForceInterval + ", shmConsumeTimeout=" + shmConsumeTimeout + '}';
     }
 
     /**
@@ -386,6 +401,7 @@ public final class TcpShmConfig
         private boolean shareFilesWithGroup;
         private boolean publishCounters;
         private long ptcpForceInterval = -1;
+        private long shmConsumeTimeout = -1;
 
         private Builder()
         {
@@ -650,6 +666,17 @@ public final class TcpShmConfig
         }
 
         /**
+         * @param v SHM: close a connection whose peer leaves this side's ring unconsumed for this long, or
+         *     -1 (the default) never (see {@link TcpShmConfig#shmConsumeTimeout()})
+         * @return this
+         */
+        public Builder shmConsumeTimeout(final long v)
+        {
+            shmConsumeTimeout = v;
+            return this;
+        }
+
+        /**
          * @return the validated configuration.
          * @throws IllegalArgumentException naming the first invalid setting.
          */
@@ -686,6 +713,7 @@ public final class TcpShmConfig
             require(ackDelay >= -1, "ackDelay", ackDelay, "must not be negative");
             require(ctlSocketPollPeriod >= 1, "ctlSocketPollPeriod", ctlSocketPollPeriod, "must be at least 1");
             require(loginTimeoutMillis >= 1, "loginTimeoutMillis", loginTimeoutMillis, "must be at least 1");
+            require(shmConsumeTimeout >= -1, "shmConsumeTimeout", shmConsumeTimeout, "must be -1 (never) or a timeout");
             require(ptcpForceInterval >= -1, "ptcpForceInterval", ptcpForceInterval,
                 "must be -1 (never), 0 (every push) or a positive interval");
             final TcpShmConfig config = new TcpShmConfig(this);

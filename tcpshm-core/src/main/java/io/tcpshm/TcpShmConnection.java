@@ -101,6 +101,13 @@ public final class TcpShmConnection
     // ---- session: owned by the connection's TCP thread while logged on
     private SocketChannel channel;
     private boolean sessionShm;
+    /** SHM session: the mark written into this side's send ring and announced in every heartbeat. */
+    private int shmMark;
+    /** SHM session: the peer proved it maps this side's receive ring (its heartbeat carried that ring's mark). */
+    private boolean shmProven;
+    /** SHM session: the peer's readIdx in this side's send ring when last seen moving, and the time. */
+    private int peerReadIdx;
+    private long peerReadTime;
     private ByteBuffer recvBuf;
     private ByteBuffer recvReadView;
     private int recvRead;
@@ -780,6 +787,15 @@ public final class TcpShmConnection
         stats.add(CountersLayout.LOGINS, 1);
         stats.set(CountersLayout.LOGGED_ON, 1);
         stats.set(CountersLayout.LAST_RECV_TIME, now);
+        if (shm)
+        {
+            // a fresh non-zero mark per session, so that an old file's mark never passes for this session's
+            shmMark = java.util.concurrent.ThreadLocalRandom.current().nextInt() | 1;
+            shmProven = false;
+            this.shm.sendRing.putMark(shmMark);
+            peerReadIdx = this.shm.sendRing.publishedReadIdx();
+            peerReadTime = now;
+        }
         if (!shm)
         {
             if (!ptcp.loginAck(remoteAck))
@@ -930,10 +946,26 @@ public final class TcpShmConnection
         for (int i = 0; i < 4 && (n = read()) > 0; i++)
         {
             any = true;
+            final int whole = recvWrite & ~7;
+            stats.add(CountersLayout.HEARTBEATS_RECEIVED, whole >>> 3); // only heartbeats travel on this link
+            if (whole >= 8 && !shmProven)
+            {
+                checkRingMark(whole - 8); // the newest whole heartbeat
+            }
+            // keep the bytes of a partial header at the start, so that the stream stays aligned to 8
+            final int tail = recvWrite - whole;
+            for (int b = 0; b < tail; b++)
+            {
+                recvBuf.put(b, recvBuf.get(whole + b));
+            }
             recvRead = 0;
-            recvWrite = 0;
+            recvWrite = tail;
         }
-        if (n < 0)
+        if (n < 0 || closing != null)
+        {
+            return;
+        }
+        if (config.shmConsumeTimeout() >= 0 && peerStopsConsuming(now))
         {
             return;
         }
@@ -949,8 +981,59 @@ public final class TcpShmConnection
         }
         if (heartbeat.hasRemaining() || now - lastSendTime >= config.heartBeatInterval())
         {
-            sendHeartbeat(now, 0);
+            sendHeartbeat(now, shmMark); // the ackSeq field, which no peer reads as an ack on this link
         }
+    }
+
+    /**
+     * A Java peer's heartbeat on the link of an SHM session carries the mark it wrote into its send
+     * ring, this side's receive ring: when this side's receive ring holds another value, the two
+     * processes do not map the same file (two hosts, two containers, or two {@code shmDir}s), and every
+     * message would wait for ever in a ring only its writer sees. A C++ peer (or an older Java one)
+     * sends 0: nothing to check.
+     */
+    private void checkRingMark(final int offset)
+    {
+        if (FrameHeader.msgType(recvBuf, offset) != FrameHeader.HEARTBEAT_TYPE)
+        {
+            return;
+        }
+        final int announced = FrameHeader.ackSeq(recvBuf, offset);
+        if (announced == 0)
+        {
+            return;
+        }
+        final ShmLink link = shm;
+        final int found = link.recvRing.mark();
+        if (found == announced)
+        {
+            shmProven = true;
+            return;
+        }
+        requestClose("SHM rings not shared with the peer: its heartbeat announces ring mark " + Bits.u32(announced) +
+            " but " + link.recvRegion.path() + " holds " + Bits.u32(found) +
+            " (two hosts, two containers, or different shmDir settings?)", null);
+    }
+
+    /** The opt-in check of {@link TcpShmConfig#shmConsumeTimeout()}; true when it closed the connection. */
+    private boolean peerStopsConsuming(final long now)
+    {
+        final ShmRing ring = shm.sendRing;
+        final int read = ring.publishedReadIdx();
+        if (read != peerReadIdx || read == ring.publishedWriteIdx())
+        {
+            peerReadIdx = read;
+            peerReadTime = now;
+            return false;
+        }
+        if (now - peerReadTime <= config.shmConsumeTimeout())
+        {
+            return false;
+        }
+        requestClose("SHM peer consumes nothing: messages wait in " + shm.sendRegion.path() + " since " +
+            peerReadTime + " although its heartbeats arrive (another host, container or shmDir, or a stuck peer?)",
+            null);
+        return true;
     }
 
     private void sendDue(final long now)
@@ -1014,6 +1097,7 @@ public final class TcpShmConnection
                 {
                     return;
                 }
+                stats.add(CountersLayout.HEARTBEATS_SENT, 1); // finished here, after a partial write in sendHeartbeat
                 announcedAck = FrameHeader.ackSeq(heartbeat, 0);
             }
             if (!ptcp.hasUnsent())

@@ -39,6 +39,12 @@ public final class ShmRing
     public static final int BLOCK = 64;
     /** Bytes of the index area at the end of a ring file ({@code writeIdx}, the C++ cache, {@code readIdx}). */
     public static final int INDEX_AREA = 256;
+    /**
+     * Offset from {@code R} of the ring mark: a u32 a Java producer writes at each login into bytes the
+     * C++ layout leaves unused (after the C++ producer's cache, on the producer's line), and announces in
+     * its heartbeats, so that a Java consumer can prove it maps the same file.
+     */
+    public static final int MARK_OFFSET = 8;
 
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
@@ -226,6 +232,24 @@ public final class ShmRing
         host.putShort((writeIdx & mask) * BLOCK, (short)0);
         writeIdx += padding;
         INT.setRelease(host, writeIdxOffset, writeIdx);
+    }
+
+    /**
+     * Producer: writes this session's ring mark (see {@link #MARK_OFFSET}). Once per login; the heartbeat
+     * that announces it is written to a socket afterwards, a system call, so the peer's read of the mark
+     * after reading that heartbeat sees it.
+     *
+     * @param mark a non-zero value.
+     */
+    public void putMark(final int mark)
+    {
+        INT.setRelease(host, writeIdxOffset + MARK_OFFSET, mark);
+    }
+
+    /** @return the ring mark its producer wrote (consumer side), 0 when none did. */
+    public int mark()
+    {
+        return (int)INT.getAcquire(host, writeIdxOffset + MARK_OFFSET);
     }
 
     /** @return true when a message was allocated and not yet pushed. */

@@ -350,6 +350,21 @@ final class Fixtures
             "\nactual   " + hex(actual) + "\nexpected " + hex(expected)).isEmpty();
     }
 
+    /**
+     * The {@code ackSeq} bytes of the heartbeats in a capture of an SHM session's TCP link. A C++ peer
+     * sends 0 there and reads nothing from it; a Java peer sends its ring mark (docs/PROTOCOL.md, "The
+     * TCP link of an SHM connection"), which {@code ShmRingMarkTest} checks against the ring file.
+     */
+    static List<int[]> shmLinkHeartbeatAcks(final Entry capture)
+    {
+        final List<int[]> ranges = new ArrayList<>();
+        for (final JsonNode f : capture.frames("heartbeat"))
+        {
+            ranges.add(new int[] {f.get("offset").asInt() + 4, 4});
+        }
+        return ranges;
+    }
+
     static void assertSameOutsideIgnorable(final String what, final byte[] actual, final Entry capture)
     {
         assertSameOutsideIgnorable(what, actual, capture, List.of());
