@@ -63,7 +63,8 @@ public final class TcpShmClient
      * Creates a client and opens (creating if needed) its ptcp directory and its last-server file,
      * which it locks: a second client with the same name and directory fails here.
      *
-     * @param clientName this client's name: 1 to {@code nameSize - 1} printable ASCII bytes, no '/'.
+     * @param clientName this client's name: 1 to {@code nameSize - 1} UTF-8 bytes, no '/' or control
+     *     character, not . or .. (docs/PROTOCOL.md, "Names").
      * @param ptcpDir directory of the PTCP queue and last-server files.
      * @param config settings, matching the server's.
      * @param handler the callbacks.
@@ -215,7 +216,7 @@ public final class TcpShmClient
         {
             // trusting it would start a new persistent connection and silently drop the old one's queue
             handler.onSystemError("Last-server file " + lastServer.path() + " is corrupt (" + (remembered == null ?
-                "no NUL in its " + config.nameSize() + " bytes" : "'" + remembered + "' is not a valid name") +
+                "no NUL in its " + config.nameSize() + " bytes, or not UTF-8" : "'" + remembered + "' is not a valid name") +
                 "): restore it, or reset the connection (tcpshm reset)", null);
             return false;
         }
@@ -348,10 +349,12 @@ public final class TcpShmClient
         final int size = FrameHeader.size(rspFrame, 0);
         final int type = FrameHeader.msgType(rspFrame, 0);
         final String serverName = LoginCodec.readCString(rspFrame, codec.serverNameOffset(), config.nameSize());
-        if (size != codec.rspMsgSize() || type != LoginCodec.LOGIN_RSP_TYPE || serverName == null || serverName.isEmpty())
+        final boolean nameHasNul = LoginCodec.hasNul(rspFrame, codec.serverNameOffset(), config.nameSize());
+        if (size != codec.rspMsgSize() || type != LoginCodec.LOGIN_RSP_TYPE || !nameHasNul ||
+            serverName != null && serverName.isEmpty())
         {
             handler.onSystemError("Invalid LoginRsp: size " + size + " (expected " + codec.rspMsgSize() + "), type " +
-                type + ", server name " + (serverName == null ? "without NUL" : "'" + serverName + "'") +
+                type + ", server name " + (!nameHasNul ? "without NUL" : "'" + serverName + "'") +
                 ": do both sides use the same nameSize and user data sizes?", null);
             closeQuietly(socket);
             return false;
@@ -370,7 +373,7 @@ public final class TcpShmClient
             handler.onLoginReject(rspView);
             return false;
         }
-        final String problem = Names.problem(serverName, config.nameSize());
+        final String problem = serverName == null ? "is not UTF-8" : Names.problem(serverName, config.nameSize());
         if (problem != null)
         {
             closeQuietly(socket);

@@ -948,9 +948,9 @@ public final class TcpShmConnection
             any = true;
             final int whole = recvWrite & ~7;
             stats.add(CountersLayout.HEARTBEATS_RECEIVED, whole >>> 3); // only heartbeats travel on this link
-            if (whole >= 8 && !shmProven)
+            for (int unit = 0; unit < whole && !shmProven && closing == null; unit += 8)
             {
-                checkRingMark(whole - 8); // the newest whole heartbeat
+                checkRingMark(unit); // every whole header until one proves the rings: independent of how reads split
             }
             // keep the bytes of a partial header at the start, so that the stream stays aligned to 8
             final int tail = recvWrite - whole;
@@ -994,9 +994,10 @@ public final class TcpShmConnection
      */
     private void checkRingMark(final int offset)
     {
-        if (FrameHeader.msgType(recvBuf, offset) != FrameHeader.HEARTBEAT_TYPE)
+        if (FrameHeader.size(recvBuf, offset) != Bits.HEADER_LENGTH ||
+            FrameHeader.msgType(recvBuf, offset) != FrameHeader.HEARTBEAT_TYPE)
         {
-            return;
+            return; // not a heartbeat: nothing else travels on this link, and nothing else is read from it
         }
         final int announced = FrameHeader.ackSeq(recvBuf, offset);
         if (announced == 0)

@@ -91,7 +91,8 @@ public final class TcpShmServer
     /**
      * Creates a server; nothing is opened until {@link #start}.
      *
-     * @param serverName this server's name: 1 to {@code nameSize - 1} printable ASCII bytes, no '/'.
+     * @param serverName this server's name: 1 to {@code nameSize - 1} UTF-8 bytes, no '/' or control
+     *     character, not . or .. (docs/PROTOCOL.md, "Names").
      * @param ptcpDir directory of the PTCP queue files (created if missing).
      * @param config settings, matching the clients'.
      * @param handler the callbacks.

@@ -3,6 +3,8 @@ package io.tcpshm.internal;
 import io.tcpshm.TcpShmConfig;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -243,7 +245,25 @@ public final class LoginCodec
         frame.putInt(SEQ_END_OFFSET, seqEnd);
         frame.put(statusOffset, (byte)status);
         putName(frame, serverNameOffset, serverName, nameSize);
-        putName(frame, errorMsgOffset, errorMsg == null ? "" : errorMsg, ERROR_MSG_SIZE);
+        putText(frame, errorMsgOffset, errorMsg == null ? "" : errorMsg, ERROR_MSG_SIZE);
+    }
+
+    /**
+     * @param frame the frame.
+     * @param offset offset of the field.
+     * @param fieldSize bytes of the field.
+     * @return whether the field holds a NUL.
+     */
+    public static boolean hasNul(final ByteBuffer frame, final int offset, final int fieldSize)
+    {
+        for (int i = 0; i < fieldSize; i++)
+        {
+            if (frame.get(offset + i) == 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -252,8 +272,8 @@ public final class LoginCodec
      * @param frame the frame.
      * @param offset offset of the field.
      * @param fieldSize bytes of the field.
-     * @return the bytes before the first NUL as a Latin-1 string (one char per byte, so no byte is
-     *     lost), or null when the field holds no NUL.
+     * @return the UTF-8 text before the first NUL, or null when the field holds no NUL or those bytes are
+     *     not UTF-8 (a name this side cannot name a file after).
      */
     public static String readCString(final ByteBuffer frame, final int offset, final int fieldSize)
     {
@@ -266,7 +286,15 @@ public final class LoginCodec
                 {
                     bytes[j] = frame.get(offset + j);
                 }
-                return new String(bytes, StandardCharsets.ISO_8859_1);
+                try
+                {
+                    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+                }
+                catch (final CharacterCodingException ex)
+                {
+                    return null;
+                }
             }
         }
         return null;
@@ -296,22 +324,43 @@ public final class LoginCodec
     }
 
     /**
-     * Writes a string into a fixed NUL-terminated field, zero-filling the tail and truncating to
-     * {@code fieldSize - 1} bytes.
+     * Writes a name into a fixed NUL-terminated field as UTF-8, zero-filling the tail (names are
+     * checked to fit {@code fieldSize - 1} bytes before they get here; a longer one is cut at a
+     * character boundary).
      *
      * @param frame destination.
      * @param offset field offset.
-     * @param value text (Latin-1; names are checked to be printable ASCII before they get here).
+     * @param value the name.
      * @param fieldSize bytes of the field.
      */
     public static void putName(final ByteBuffer frame, final int offset, final String value, final int fieldSize)
     {
-        final byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
-        final int n = Math.min(bytes.length, fieldSize - 1);
-        for (int i = 0; i < fieldSize; i++)
+        putBytes(frame, offset, fitted(value.getBytes(StandardCharsets.UTF_8), fieldSize - 1), fieldSize);
+    }
+
+    /** The longest prefix of {@code utf8} of at most {@code max} bytes that ends on a character boundary. */
+    private static byte[] fitted(final byte[] utf8, final int max)
+    {
+        if (utf8.length <= max)
         {
-            frame.put(offset + i, i < n ? bytes[i] : 0);
+            return utf8;
         }
+        int n = max;
+        while (n > 0 && (utf8[n] & 0xC0) == 0x80)
+        {
+            n--; // utf8[n] continues a character that would be cut
+        }
+        return java.util.Arrays.copyOf(utf8, n);
+    }
+
+    /**
+     * Writes an error text into the fixed NUL-terminated error field (Latin-1, as {@link #readText}
+     * reads it), truncated to {@code fieldSize - 1} bytes.
+     */
+    private static void putText(final ByteBuffer frame, final int offset, final String value, final int fieldSize)
+    {
+        final byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
+        putBytes(frame, offset, bytes.length < fieldSize ? bytes : java.util.Arrays.copyOf(bytes, fieldSize - 1), fieldSize);
     }
 
     private static void putBytes(final ByteBuffer frame, final int offset, final byte[] src, final int fieldSize)

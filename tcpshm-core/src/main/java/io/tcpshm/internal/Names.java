@@ -1,53 +1,94 @@
 package io.tcpshm.internal;
 
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
  * Rules for names, which become parts of file names (docs/PROTOCOL.md, "Names"), and the file names
  * built from them.
  *
- * <p>A name is accepted when it is non-empty, fits {@code nameSize - 1} bytes, is not {@code .}
- * or {@code ..}, and holds printable ASCII only ({@code 0x20..0x7e}) without {@code /}. That is
- * every name that cannot escape the directory and maps to the same file-name bytes in C++ and in
- * Java whatever the JVM's file-name encoding; names with control characters or non-ASCII bytes are
- * refused as ones that could not round-trip.
+ * <p>A name is handled as the UTF-8 bytes a C++ peer puts in the name field and in its file names. It
+ * is accepted when it is non-empty, fits {@code nameSize - 1} bytes, is not {@code .} or {@code ..},
+ * and holds no {@code /} and no control character (U+0000..U+001F, U+007F..U+009F): every name that
+ * cannot escape the directory or hide in a listing. Non-ASCII names need a JVM whose file-name
+ * encoding ({@code sun.jnu.encoding}, from the locale) can write them, which a UTF-8 locale gives: the
+ * file then has the same name bytes a C++ peer gives it.
  */
 public final class Names
 {
+    /** How this JVM encodes file names (from the locale): a name it cannot encode cannot name a file. */
+    private static final Charset FILE_NAMES = fileNameCharset();
+
     private Names()
     {
     }
 
+    private static Charset fileNameCharset()
+    {
+        final String name = System.getProperty("sun.jnu.encoding");
+        try
+        {
+            return name == null ? StandardCharsets.UTF_8 : Charset.forName(name);
+        }
+        catch (final RuntimeException ex)
+        {
+            return StandardCharsets.UTF_8;
+        }
+    }
+
     /**
-     * @param name a candidate name (chars map 1:1 to bytes).
+     * @param name a candidate name.
      * @param nameSize the configured field size, NUL included.
      * @return null when acceptable, else why not.
      */
     public static String problem(final String name, final int nameSize)
     {
+        return problem(name, nameSize, FILE_NAMES);
+    }
+
+    /**
+     * @param name a candidate name.
+     * @param nameSize the configured field size, NUL included.
+     * @param fileNames the charset file names are written in.
+     * @return null when acceptable, else why not.
+     */
+    static String problem(final String name, final int nameSize, final Charset fileNames)
+    {
         if (name == null || name.isEmpty())
         {
             return "is empty";
-        }
-        if (name.length() > nameSize - 1)
-        {
-            return "is longer than nameSize - 1 = " + (nameSize - 1) + " bytes";
         }
         if (name.equals(".") || name.equals(".."))
         {
             return "is '" + name + "'";
         }
-        for (int i = 0; i < name.length(); i++)
+        for (int i = 0; i < name.length(); )
         {
-            final char c = name.charAt(i);
+            final int c = name.codePointAt(i);
             if (c == '/')
             {
                 return "contains '/'";
             }
-            if (c < 0x20 || c > 0x7e)
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
             {
-                return "contains a byte that is not printable ASCII (0x" + Integer.toHexString(c) + ")";
+                return "contains a control character (U+" + String.format("%04X", c) + ")";
             }
+            if (Character.isSurrogate((char)c))
+            {
+                return "contains a lone surrogate (U+" + String.format("%04X", c) + "): not text";
+            }
+            i += Character.charCount(c);
+        }
+        final int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > nameSize - 1)
+        {
+            return "is longer than nameSize - 1 = " + (nameSize - 1) + " bytes (" + bytes + " in UTF-8)";
+        }
+        if (!fileNames.newEncoder().canEncode(name))
+        {
+            return "cannot be a file name in this JVM, whose file names are " + fileNames.name() +
+                " (sun.jnu.encoding): start it with a UTF-8 locale, e.g. LC_ALL=C.UTF-8";
         }
         return null;
     }

@@ -275,9 +275,9 @@ class ClientFuzzTest
         else
         {
             assertThat(connected).as(what + ": " + client.events).isTrue();
-            // the TCP link of an SHM connection is not parsed: what arrives there only proves the server alive
-            final WireModel.StreamVerdict verdict = shm ?
-                new WireModel.StreamVerdict(halfClose ? "Remote close" : "Timeout", 0, false) :
+            // the TCP link of an SHM connection carries no messages: what arrives there proves the server alive, and a
+            // heartbeat's non-zero ackSeq is a ring mark to check
+            final WireModel.StreamVerdict verdict = shm ? WireModel.shmLinkVerdict(trailing, halfClose) :
                 WireModel.streamVerdict(trailing, 0, halfClose);
             Statistics.collect("session closed by: " + verdict.reasonPrefix().replaceAll(" [0-9].*", ""));
             pollUntilDisconnected(halfClose, what);
@@ -381,7 +381,7 @@ class ClientFuzzTest
                     final String pair = f.substring(0, f.length() - 4);
                     final String remote = pair.startsWith("cli_") ? pair.substring(4) :
                         pair.endsWith("_cli") ? pair.substring(0, pair.length() - 4) : null;
-                    assertThat(WireModel.validName(remote)).as("shm file for an invalid name " + f).isTrue();
+                    assertThat(WireModel.validFileName(remote)).as("shm file for an invalid name " + f).isTrue();
                     continue;
                 }
                 assertThat(p.getParent()).as("file outside the client's directory: " + what).isEqualTo(clientDir);
@@ -389,7 +389,7 @@ class ClientFuzzTest
                 if (!f.equals("cli.lastserver"))
                 {
                     assertThat(f).as(what).startsWith("cli_").endsWith(".ptcp");
-                    assertThat(WireModel.validName(f.substring(4, f.length() - 5))).as("file for an invalid name " + f).isTrue();
+                    assertThat(WireModel.validFileName(f.substring(4, f.length() - 5))).as("file for an invalid name " + f).isTrue();
                 }
             }
         }

@@ -91,22 +91,43 @@ final class WireModel
         return null;
     }
 
-    /** docs/PROTOCOL.md "Names": what a peer may call itself. */
-    static boolean validName(final String name)
+    /**
+     * docs/PROTOCOL.md "Names": what a peer may call itself, given the bytes before the field's NUL as
+     * decoded by {@link #cString} (one char per byte): valid UTF-8 of at most NAME_SIZE - 1 bytes, not "."
+     * or "..", no '/', no control character (U+0000..U+001F, U+007F..U+009F).
+     */
+    static boolean validName(final String latin1)
     {
-        if (name == null || name.isEmpty() || name.length() > NAME_SIZE - 1 || name.equals(".") || name.equals(".."))
+        if (latin1 == null || latin1.isEmpty() || latin1.length() > NAME_SIZE - 1 || latin1.equals(".") ||
+            latin1.equals(".."))
         {
             return false;
         }
-        for (int i = 0; i < name.length(); i++)
+        final String text;
+        try
         {
-            final char c = name.charAt(i);
-            if (c == '/' || c < 0x20 || c > 0x7e)
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(latin1.getBytes(StandardCharsets.ISO_8859_1)))
+                .toString();
+        }
+        catch (final java.nio.charset.CharacterCodingException ex)
+        {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (c == '/' || c < 0x20 || (c >= 0x7f && c <= 0x9f))
             {
                 return false;
             }
         }
         return true;
+    }
+
+    /** {@link #validName} for a name read back from a file name (text, whose bytes on disk are its UTF-8). */
+    static boolean validFileName(final String text)
+    {
+        return text != null && validName(new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
     }
 
     /** A header as bytes. */
@@ -137,6 +158,24 @@ final class WireModel
     /** What a receiver makes of a message stream, and why it ends. */
     record StreamVerdict(String reasonPrefix, int appMessages, boolean endedByError)
     {
+    }
+
+    /**
+     * What ends an SHM session whose TCP link receives {@code stream}: nothing on it is read as a message;
+     * the first whole heartbeat header (size 8, type 0) with a non-zero ackSeq is a Java peer's ring mark,
+     * which a hostile peer cannot know, so the receiver closes ("SHM rings not shared"); without one the
+     * session ends when the peer half-closes or times out.
+     */
+    static StreamVerdict shmLinkVerdict(final byte[] stream, final boolean halfClose)
+    {
+        for (int pos = 0; pos + 8 <= stream.length; pos += 8)
+        {
+            if (u16(stream, pos) == 8 && u16(stream, pos + 2) == 0 && i32(stream, pos + 4) != 0)
+            {
+                return new StreamVerdict("SHM rings not shared with the peer", 0, true);
+            }
+        }
+        return new StreamVerdict(halfClose ? "Remote close" : "Timeout", 0, false);
     }
 
     /**
@@ -211,7 +250,7 @@ final class WireModel
                         throw new AssertionError("unexpected file in the server's ptcp dir: " + f);
                     }
                     final String remote = f.substring(4, f.length() - ".ptcp".length());
-                    if (!f.endsWith(".ptcp") || !validName(remote))
+                    if (!f.endsWith(".ptcp") || !validFileName(remote))
                     {
                         throw new AssertionError("file for an invalid peer name: " + f);
                     }
@@ -224,7 +263,7 @@ final class WireModel
                     }
                     final String remote = f.startsWith("srv_") ? f.substring(4, f.length() - 4) :
                         f.substring(0, f.length() - "_srv.shm".length());
-                    if (!validName(remote))
+                    if (!validFileName(remote))
                     {
                         throw new AssertionError("shm file for an invalid peer name: " + f);
                     }

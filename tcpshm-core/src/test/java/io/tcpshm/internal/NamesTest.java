@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,21 +43,47 @@ class NamesTest
     }
 
     @Test
-    void controlCharactersAndNonAscii()
+    void controlCharactersAreRefused()
     {
-        assertThat(Names.problem("a\nb", 16)).contains("not printable ASCII").contains("0xa");
-        assertThat(Names.problem("a\0", 16)).contains("not printable ASCII").contains("0x0");
-        assertThat(Names.problem("\u001f", 16)).contains("0x1f");
-        assertThat(Names.problem("del\u007f", 16)).contains("0x7f");
-        assertThat(Names.problem("caf\u00e9", 16)).contains("not printable ASCII").contains("0xe9");
-        assertThat(Names.problem("\u4e2d", 16)).contains("0x4e2d");
+        assertThat(Names.problem("a\nb", 16)).isEqualTo("contains a control character (U+000A)");
+        assertThat(Names.problem("a\0", 16)).isEqualTo("contains a control character (U+0000)");
+        assertThat(Names.problem("\u001f", 16)).contains("U+001F");
+        assertThat(Names.problem("del\u007f", 16)).contains("U+007F");
+        assertThat(Names.problem("c1\u0085", 16)).contains("U+0085");
+        assertThat(Names.problem("ok\ud800", 16)).contains("lone surrogate");
+    }
+
+    /** UTF-8 names are names: a C++ peer takes any bytes, and such a name can name a file in a UTF-8 JVM. */
+    @ParameterizedTest
+    @ValueSource(strings = {"caf\u00e9", "\u4e2d\u6587", "\u00fcber-\u00e9", "emoji\ud83d\ude00", "\u00a0nbsp"})
+    void utf8NamesAreAccepted(final String name)
+    {
+        assertThat(Names.problem(name, 16, StandardCharsets.UTF_8)).isNull();
+    }
+
+    @Test
+    void theLimitCountsUtf8Bytes()
+    {
+        // 5 characters of 3 bytes each: 15 bytes fit a 16-byte field, 6 do not
+        assertThat(Names.problem("\u4e2d".repeat(5), 16, StandardCharsets.UTF_8)).isNull();
+        assertThat(Names.problem("\u4e2d".repeat(6), 16, StandardCharsets.UTF_8))
+            .isEqualTo("is longer than nameSize - 1 = 15 bytes (18 in UTF-8)");
+    }
+
+    @Test
+    void aJvmWhoseFileNamesAreAsciiRefusesOtherNamesWithTheRemedy()
+    {
+        assertThat(Names.problem("caf\u00e9", 16, StandardCharsets.US_ASCII))
+            .isEqualTo("cannot be a file name in this JVM, whose file names are US-ASCII (sun.jnu.encoding): " +
+                "start it with a UTF-8 locale, e.g. LC_ALL=C.UTF-8");
+        assertThat(Names.problem("cafe", 16, StandardCharsets.US_ASCII)).isNull();
     }
 
     @Test
     void tooLongForTheNameField()
     {
         assertThat(Names.problem("x".repeat(15), 16)).isNull();
-        assertThat(Names.problem("x".repeat(16), 16)).isEqualTo("is longer than nameSize - 1 = 15 bytes");
+        assertThat(Names.problem("x".repeat(16), 16)).isEqualTo("is longer than nameSize - 1 = 15 bytes (16 in UTF-8)");
         assertThat(Names.problem("x".repeat(7), 8)).isNull();
         assertThat(Names.problem("x".repeat(8), 8)).contains("nameSize - 1 = 7");
         assertThat(Names.problem("x", 2)).isNull();

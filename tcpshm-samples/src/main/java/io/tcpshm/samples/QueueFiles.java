@@ -126,7 +126,7 @@ final class QueueFiles
         {
             n++;
         }
-        return new String(bytes, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return new String(bytes, 0, n, java.nio.charset.StandardCharsets.UTF_8); // names are UTF-8 (docs/PROTOCOL.md)
     }
 
     private static ByteBuffer copy(final Path f) throws IOException
