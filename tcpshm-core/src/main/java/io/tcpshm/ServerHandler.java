@@ -25,7 +25,7 @@ public interface ServerHandler
      * @param response the response being built: write user data in place, or set an error message
      *     when rejecting.
      * @return the group id (of the SHM groups when {@code login.useShm()}, else of the TCP groups),
-     *     or -1 to reject (status 2 with the error message set, default "Login Reject").
+     *     or a negative id (-1) to reject (status 2 with the error message set, default "Login Reject").
      */
     int onNewConnection(InetSocketAddress remoteAddress, LoginRequest login, LoginResponse response);
 

@@ -192,6 +192,7 @@ public final class TcpShmClient
      * @param port server port.
      * @param loginUserData user data for the server's {@code onNewConnection} (at most
      *     {@code loginUserDataSize} bytes; the rest is zero), or null.
+     * @throws IllegalArgumentException when {@code loginUserData} is longer than {@code loginUserDataSize}.
      * @return true when logged on.
      */
     public boolean connect(final boolean useShm, final String host, final int port, final byte[] loginUserData)
@@ -199,6 +200,12 @@ public final class TcpShmClient
         if (stopped)
         {
             throw new IllegalStateException("client " + clientName + " is stopped");
+        }
+        if (loginUserData != null && loginUserData.length > config.loginUserDataSize())
+        {
+            // cutting it would send another credential than the one given
+            throw new IllegalArgumentException("loginUserData of " + loginUserData.length +
+                " bytes is longer than loginUserDataSize (" + config.loginUserDataSize() + ")");
         }
         if (connection.hasSession())
         {
@@ -455,7 +462,14 @@ public final class TcpShmClient
             {
                 shmLinkCountdown = config.ctlSocketPollPeriod();
                 lastLinkPoll = now;
-                conn.pollShmLink(now);
+                try
+                {
+                    conn.pollShmLink(now); // reads the ring mark and indices: a mapping
+                }
+                catch (final InternalError fault)
+                {
+                    conn.accessFault(fault);
+                }
             }
         }
         else

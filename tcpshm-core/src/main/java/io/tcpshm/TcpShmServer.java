@@ -236,7 +236,14 @@ public final class TcpShmServer
                 {
                     if (socketRound && group.shm)
                     {
-                        slot.conn.pollShmLink(now);
+                        try
+                        {
+                            slot.conn.pollShmLink(now); // reads the ring mark and indices: a mapping
+                        }
+                        catch (final InternalError fault)
+                        {
+                            slot.conn.accessFault(fault);
+                        }
                     }
                     if (slot.conn.closingRequest() != null)
                     {
@@ -605,6 +612,9 @@ public final class TcpShmServer
             final String problem = conn.sanityCheck();
             if (problem != null)
             {
+                // let the files go, so that an operator can look at them and reset them (tcpshm reset takes their
+                // locks) while the server goes on; no group thread has this slot (it is not live)
+                conn.releaseFiles();
                 handler.onClientFileError(conn, problem, null);
                 reject(channel, "System error");
                 return;
