@@ -180,7 +180,9 @@ final class QueueFiles
             final String p = queue.sanityCheck();
             if (p == null)
             {
-                info.put("headerByteOrder", order == ByteOrder.LITTLE_ENDIAN ? "little-endian" : "big-endian");
+                // an empty queue holds no header to tell the order by
+                info.put("headerByteOrder", queue.queuedCount() == 0 ? "unknown (no message queued)" :
+                    order == ByteOrder.LITTLE_ENDIAN ? "little-endian" : "big-endian");
                 info.put("seqStart", Bits.u32(queue.seqStart()));
                 info.put("seqEnd", Bits.u32(queue.seqEnd()));
                 info.put("messagesQueued", queue.queuedCount());

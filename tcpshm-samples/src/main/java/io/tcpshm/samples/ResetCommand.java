@@ -157,9 +157,8 @@ public final class ResetCommand implements Callable<Integer>
                 out.println("not reset");
                 return 1;
             }
-            final Path backup = dir.resolve("backup-" + local + "_" + remote + "-" +
-                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-            Files.createDirectories(backup);
+            final Path backup = newBackupDirectory(dir.resolve("backup-" + local + "_" + remote + "-" +
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
             for (int i = 0; i < files.size(); i++)
             {
                 Files.copy(files.get(i), backup.resolve(files.get(i).getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
@@ -214,5 +213,22 @@ public final class ResetCommand implements Callable<Integer>
             pos += ch.write(zeros, pos);
         }
         ch.force(true);
+    }
+
+    /** A new directory named {@code base}, or {@code base-2}, {@code base-3}... when a reset in the same second made one. */
+    private static Path newBackupDirectory(final Path base) throws java.io.IOException
+    {
+        for (int n = 1; ; n++)
+        {
+            final Path candidate = n == 1 ? base : base.resolveSibling(base.getFileName() + "-" + n);
+            try
+            {
+                return Files.createDirectory(candidate);
+            }
+            catch (final java.nio.file.FileAlreadyExistsException taken)
+            {
+                // try the next name
+            }
+        }
     }
 }
