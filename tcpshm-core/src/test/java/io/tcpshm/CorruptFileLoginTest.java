@@ -1,7 +1,7 @@
 package io.tcpshm;
 
 import io.tcpshm.internal.FrameHeader;
-import io.tcpshm.internal.LockProbe;
+import io.tcpshm.testing.LockProbe;
 import io.tcpshm.internal.LoginCodec;
 import io.tcpshm.internal.PtcpQueue;
 import io.tcpshm.internal.ShmRing;
@@ -374,17 +374,9 @@ class CorruptFileLoginTest
         softly.assertAll();
     }
 
-    /** Asks another JVM ({@link LockProbe}, a POSIX record lock like the library's) whether it can lock a range. */
     private static boolean otherProcessCanLock(final Path path, final int position, final int length) throws Exception
     {
-        final String java = ProcessHandle.current().info().command().orElse(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        final Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LockProbe.class.getName(),
-            path.toString(), String.valueOf(position), String.valueOf(length)).redirectErrorStream(true).start();
-        final String out = new String(p.getInputStream().readAllBytes()).trim();
-        assertThat(p.waitFor()).as("lock probe: %s", out).isZero();
-        assertThat(out).as("lock probe's answer").isIn("locked", "busy");
-        return out.equals("locked");
+        return LockProbe.otherProcessCanLock(path, position, length);
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.tcpshm.internal;
 
+import io.tcpshm.testing.LockProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -197,17 +198,9 @@ class MappedRegionTest
         return otherProcessCanLock(path, 0, 84);
     }
 
-    /** Asks another JVM ({@link LockProbe}, a POSIX record lock like ours) whether it can lock a byte range. */
     private static boolean otherProcessCanLock(final Path path, final int position, final int length) throws Exception
     {
-        final String java = ProcessHandle.current().info().command().orElse(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        final Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LockProbe.class.getName(),
-            path.toString(), String.valueOf(position), String.valueOf(length)).redirectErrorStream(true).start();
-        final String out = new String(p.getInputStream().readAllBytes()).trim();
-        assertThat(p.waitFor()).as("lock probe: %s", out).isZero();
-        assertThat(out).as("lock probe's answer").isIn("locked", "busy");
-        return out.equals("locked");
+        return LockProbe.otherProcessCanLock(path, position, length);
     }
 
     /** Where hard links are refused (EPERM on some file systems), owned files are still created, atomically. */
