@@ -8,14 +8,19 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Damaged files give a clear error through the callbacks (never a silent new connection or a
@@ -154,7 +159,7 @@ class FileSafetyTest
 
     @ParameterizedTest(name = "ptcpForceInterval={0}")
     @ValueSource(longs = {0, 1})
-    void theQueueCanBeForcedToStorage(final long interval)
+    void theQueueCanBeForcedToStorage(final long interval) throws IOException
     {
         final TcpShmConfig config = base().ptcpForceInterval(interval).build();
         final TestServer s = keep(new TestServer("srv", tmp.resolve("server"), config, clock));
@@ -172,5 +177,85 @@ class FileSafetyTest
         assertThat(done).as("echoed %d", c.received).isTrue();
         assertThat(catchThrowable(() -> TcpShmConfig.builder().ptcpForceInterval(-2).build()))
             .hasMessageStartingWith("ptcpForceInterval = -2");
+
+        // The force itself: a page of the queue file written through the mapping stays dirty (in the page cache
+        // only) until an msync writes it back, which this process's /proc/self/smaps shows. Logged off, nothing
+        // touches the client's mapping but its pushes and the force a poll finds due.
+        assumeTrue(msyncCleansPages(tmp), "msync leaves mapped pages dirty on the file system of " + tmp + " (tmpfs?)");
+        c.conn().close();
+        c.poll();
+        assertThat(c.events.all()).containsExactly("loginSuccess srv", "disconnected Closed by user");
+        final Path ptcp = c.conn().ptcpFile().toRealPath();
+        final TcpShmConnection conn = c.conn();
+        writeOne(conn);
+        assertThat(dirtyKb(ptcp)).as("a message written, not yet pushed").isPositive();
+        conn.push();
+        if (interval == 0)
+        {
+            assertThat(dirtyKb(ptcp)).as("forced by the push").isZero();
+            return;
+        }
+        assertThat(dirtyKb(ptcp)).as("not forced by a push: by a poll, at most every interval").isPositive();
+        clock.addAndGet(interval);
+        c.poll();
+        assertThat(dirtyKb(ptcp)).as("forced by a poll, an interval after the last force at the latest").isZero();
+        writeOne(conn);
+        conn.push();
+        c.poll();
+        assertThat(dirtyKb(ptcp)).as("not forced again within the interval").isPositive();
+        clock.addAndGet(interval);
+        c.poll();
+        assertThat(dirtyKb(ptcp)).as("forced once the interval has passed").isZero();
+    }
+
+    /** Allocates and writes one 8-byte message (pushed by the caller). */
+    private static void writeOne(final TcpShmConnection conn)
+    {
+        final MsgHeader h = conn.alloc(8);
+        assertThat(h).isNotNull();
+        h.msgType(1);
+        h.buffer().putLong(h.payloadOffset(), 42);
+    }
+
+    /**
+     * Kilobytes of {@code file}'s pages that this process's mappings of it hold dirty ({@code /proc/self/smaps},
+     * Linux); fails when the file is not mapped at all (a 0 must not come from looking in the wrong place).
+     */
+    private static long dirtyKb(final Path file) throws IOException
+    {
+        boolean mapped = false;
+        boolean inside = false;
+        long kb = 0;
+        for (final String line : Files.readAllLines(Path.of("/proc/self/smaps")))
+        {
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*"))
+            {
+                inside = line.endsWith(" " + file);
+                mapped |= inside;
+            }
+            else if (inside && (line.startsWith("Shared_Dirty:") || line.startsWith("Private_Dirty:")))
+            {
+                kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        assertThat(mapped).as(file + " mapped by this process").isTrue();
+        return kb;
+    }
+
+    /**
+     * Whether smaps can tell a forced mapping from an unforced one in {@code dir}: a page written through a mapping
+     * shows dirty, and clean after {@code force} (not on tmpfs, where msync writes nothing back).
+     */
+    private static boolean msyncCleansPages(final Path dir) throws IOException
+    {
+        final Path probe = Files.createTempFile(dir, "msync", ".probe").toRealPath();
+        try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final MappedByteBuffer page = channel.map(FileChannel.MapMode.READ_WRITE, 0, 4096);
+            page.putLong(0, 1);
+            final boolean dirty = dirtyKb(probe) > 0;
+            page.force();
+            return dirty && dirtyKb(probe) == 0;
+        }
     }
 }

@@ -293,8 +293,66 @@ class ProtocolEdgeTest
             assertThat(System.nanoTime()).as("stream stalled at %d bytes", bytes).isLessThan(deadline);
         }
         final long total = c.sent;
-        assertThat(waitFor(() -> s.events.all().size() >= 0 && readVolatile(seen) == total)).isTrue();
-        assertThat(clock.get()).isEqualTo(1000);
+        // every message arrived exactly once and in order: onMsg throws (stopping the server thread) on a gap
+        assertThat(waitFor(() -> readVolatile(seen) == total))
+            .as("server saw %d of %d messages, %s", readVolatile(seen), total, s.events).isTrue();
+        s.checkAlive();
+        s.awaitIterations(1); // orders the reads of the server's counters below after its last poll
+        final TcpShmConnection sc = s.server.tcpGroupConnections(0)[0];
+        final TcpShmConnection cc = c.conn();
+        assertThat(s.events.anyStartsWith("disconnected")).as(s.events.toString()).isFalse();
+        assertThat(c.events.all()).containsExactly("loginSuccess srv");
+        assertThat(sc.stats().messagesReceived()).isEqualTo(total);
+        assertThat(cc.stats().messagesSent()).isEqualTo(total);
+        long frames = 0;
+        for (long seq = 0; seq < total; seq++)
+        {
+            frames += frameBytes(seq);
+        }
+        // The server pushes nothing, so its only frames are ack-only heartbeats, and at a standing clock neither
+        // the heartbeat interval nor the ack delay ever elapses: each one was sent for ackThresholdBytes popped.
+        // The client's queue holds tcpQueueSize bytes, so it needed at least one ack per queue's worth it sent.
+        final long queue = config.tcpQueueSize();
+        final long threshold = config.ackThresholdBytes();
+        assertThat(sc.stats().heartbeatsSent()).as("prompt acks by the receive-only server, %d frame bytes", frames)
+            .isBetween((frames - queue) / queue, frames / threshold);
+        // nothing is due from the client: it receives no messages (no ack to announce) and no interval elapses
+        assertThat(cc.stats().heartbeatsSent()).as("client heartbeats at a standing clock").isZero();
+        // acks arrived: what stays unacked is the tail the server popped after its last prompt ack (below the
+        // threshold; the ack-only heartbeat that acks it is due only once time moves)
+        assertThat(waitFor(() ->
+        {
+            c.poll();
+            return tailBytes(total, cc.queuedCount()) < threshold;
+        })).as("client queue %d messages unacked", cc.queuedCount()).isTrue();
+        assertThat(cc.stats().heartbeatsReceived()).isEqualTo(sc.stats().heartbeatsSent());
+        // one time unit later the ack delay has passed: the server acks the tail and the client's queue drains
+        clock.incrementAndGet();
+        assertThat(waitFor(() ->
+        {
+            c.poll();
+            return cc.queuedCount() == 0;
+        })).as("client queue drained, %d unacked", cc.queuedCount()).isTrue();
+        assertThat(cc.sendPosition()).isEqualTo(total);
+        assertThat(sc.myAck()).isEqualTo(total);
+        assertThat(s.events.anyStartsWith("disconnected")).as(s.events.toString()).isFalse();
+    }
+
+    /** Bytes of message {@code seq} of a {@link TestClient} in the queue and on the wire: header, payload, padding. */
+    private static long frameBytes(final long seq)
+    {
+        return (8 + TestClient.lengthFor(seq) + 7) & ~7L;
+    }
+
+    /** Frame bytes of the last {@code count} of {@code total} messages. */
+    private static long tailBytes(final long total, final int count)
+    {
+        long bytes = 0;
+        for (long seq = total - count; seq < total; seq++)
+        {
+            bytes += frameBytes(seq);
+        }
+        return bytes;
     }
 
     /**

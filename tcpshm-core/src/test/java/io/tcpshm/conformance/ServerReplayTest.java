@@ -370,6 +370,9 @@ class ServerReplayTest
         /** Sends the captured login chunk and waits for the response frame (plus whatever shares its chunk). */
         void login(final Replay.FakeClient c, final Fixtures.Entry s2c)
         {
+            // cleared first: an earlier login's onClientLogon set it too (and the server reuses the slot's connection
+            // object), so only this login's callback can make the check below pass
+            h.conn = null;
             c.sendNextChunk();
             c.awaitReceived(s2c.chunks().get(0)[1], this::poll);
             assertThat(h.conn).as("onClientLogon").isNotNull();

@@ -29,6 +29,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class WriterConformanceTest
 {
+    /**
+     * The C++ harness server's first payload byte of each of its unprompted pushes (the README: "base + i, with
+     * base given in its description"). The descriptions do not give them, so they are written here as the C++
+     * client logged the payloads it received ({@code harnessEventLog} in fixtures.json: "RECV type=21 ...
+     * payload=a0a1a2a3a4", and so on).
+     */
+    private static final Map<Integer, Integer> SERVER_PUSH_BASE =
+        Map.of(21, 0xa0, 22, 0xb0, 30, 0xe0, 31, 0xf0, 40, 0xc0);
+
     private final Fixtures fx = Fixtures.get();
 
     @TempDir
@@ -135,6 +144,9 @@ class WriterConformanceTest
     {
         final TcpShmConfig config = e.config();
         final boolean c2s = e.name().endsWith(".c2s.bin");
+        // a reply's text names the length of the request it answers: that of the client's message in the same session
+        final Map<Integer, Integer> requestLength = c2s ? Map.of() :
+            payloadLengths(fx.entry(e.name().replace(".s2c.bin", ".c2s.bin")));
         try (MappedRegion region = newPtcp(config))
         {
             final PtcpQueue q = new PtcpQueue(region.buffer(), config.tcpQueueSize(), config.byteOrder());
@@ -142,10 +154,25 @@ class WriterConformanceTest
             for (final JsonNode f : e.frames("app"))
             {
                 final int type = f.get("msgType").asInt();
-                final byte[] expectedPayload = Fixtures.hex(f.get("payloadHex").asText());
-                // client messages follow the README convention; we generate them and check it holds
-                final byte[] payload = c2s ? Fixtures.clientPayload(type, expectedPayload.length) : expectedPayload;
-                assertThat(payload).as(e + " payload convention, type " + type).isEqualTo(expectedPayload);
+                final int length = f.get("size").asInt() - 8;
+                // every payload is built from the README's convention, not from the capture, and checked against
+                // the capture's decoding (the frame check below then covers the payload bytes too)
+                final byte[] payload;
+                if (c2s)
+                {
+                    payload = Fixtures.clientPayload(type, length);
+                }
+                else if (type > 100)
+                {
+                    assertThat(requestLength).as(e + " request of reply type " + type).containsKey(type - 100);
+                    payload = Fixtures.replyPayload(type - 100, requestLength.get(type - 100));
+                }
+                else
+                {
+                    payload = serverPushPayload(type, length);
+                }
+                assertThat(Fixtures.hex(payload)).as(e + " payload convention, type " + type)
+                    .isEqualTo(f.get("payloadHex").asText());
                 final int ack = (int)f.get("ackSeq").asLong();
                 assertThat(Bits.isNewer(q.myAck(), ack)).as(e + ": acks never go back").isFalse();
                 while (q.myAck() != ack)
@@ -316,8 +343,7 @@ class WriterConformanceTest
                 }
                 else
                 {
-                    // a server-initiated push: its "base" is given in prose only, so take its bytes from the entry
-                    payload = Fixtures.hex(unconsumedPayload.get(index));
+                    payload = serverPushPayload(type, len);
                 }
                 assertThat(payload.length).as(e + " type " + type).isEqualTo(len);
                 if (unconsumedPayload.containsKey(index))
@@ -358,6 +384,31 @@ class WriterConformanceTest
     }
 
     // ------------------------------------------------------------------------------------- helpers
+
+    /** README convention of the C++ harness server's unprompted pushes: byte i is {@code base + i}. */
+    private static byte[] serverPushPayload(final int type, final int length)
+    {
+        assertThat(SERVER_PUSH_BASE).as("base of the server's push of type " + type).containsKey(type);
+        final byte[] p = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            p[i] = (byte)(SERVER_PUSH_BASE.get(type) + i);
+        }
+        return p;
+    }
+
+    /** Payload length by type of the application messages of a stream (a type sent twice must keep its length). */
+    private static Map<Integer, Integer> payloadLengths(final Fixtures.Entry stream)
+    {
+        final Map<Integer, Integer> lengths = new HashMap<>();
+        for (final JsonNode f : stream.frames("app"))
+        {
+            final Integer before = lengths.put(f.get("msgType").asInt(), f.get("size").asInt() - 8);
+            assertThat(before == null || before == f.get("size").asInt() - 8).as(stream + " type " + f.get("msgType"))
+                .isTrue();
+        }
+        return lengths;
+    }
 
     private MappedRegion newPtcp(final TcpShmConfig config) throws Exception
     {

@@ -93,6 +93,9 @@ class OperatingToolsTest
             Thread.sleep(50);
         }
         assertThat(counters).as(Files.readString(tmp.resolve("client.log"))).isNotNull();
+        // the goal of the wait: the crash below comes mid-stream, after more than 20 000 echoes
+        assertThat(counters[1]).as("echoes received in 30 s: %s", Files.readString(tmp.resolve("client.log")))
+            .isGreaterThan(20_000);
         final ObjectMapper json = new ObjectMapper();
         final int[] exit = new int[1];
         // the live counters, read from the files the running processes publish
