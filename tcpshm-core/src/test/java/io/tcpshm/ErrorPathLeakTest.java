@@ -1,5 +1,6 @@
 package io.tcpshm;
 
+import io.tcpshm.testing.Await;
 import io.tcpshm.testing.Closer;
 import io.tcpshm.testing.OpenFiles;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,20 +39,6 @@ class ErrorPathLeakTest
     private static Map<String, Integer> openFiles()
     {
         return OpenFiles.snapshot();
-    }
-
-    private static boolean waitFor(final BooleanSupplier condition)
-    {
-        final long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                return false;
-            }
-            Thread.onSpinWait();
-        }
-        return true;
     }
 
     private TcpShmConfig.Builder base() throws IOException
@@ -129,7 +115,7 @@ class ErrorPathLeakTest
         assertThat(c.connect(shm, s.port())).isTrue();
         c.client.stop();
         closer.forget(c);
-        assertThat(waitFor(() -> s.events.anyStartsWith("disconnected cli"))).isTrue();
+        assertThat(Await.until(() -> s.events.anyStartsWith("disconnected cli"))).isTrue();
         final TestClient c2 = closer.keep(new TestClient("cli", tmp.resolve("client"), config, clock));
         s.throwOnLogon = new IllegalStateException("user bug");
         s.events.clear();

@@ -1,5 +1,6 @@
 package io.tcpshm;
 
+import io.tcpshm.testing.Await;
 import io.tcpshm.testing.Closer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -7,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,20 +32,6 @@ class PromptAckDelayTest
     @RegisterExtension
     final Closer closer = new Closer();
 
-    private static boolean waitFor(final BooleanSupplier condition)
-    {
-        final long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                return false;
-            }
-            Thread.onSpinWait();
-        }
-        return true;
-    }
-
     private TestServer s;
     private TestClient c;
     private TcpShmConnection sc;
@@ -59,7 +45,7 @@ class PromptAckDelayTest
         c = closer.keep(new TestClient("cli", tmp.resolve("client"), config, clock));
         assertThat(c.connect(false, s.port())).as(c.events.toString()).isTrue();
         sc = s.server.tcpGroupConnections(0)[0];
-        assertThat(waitFor(() -> "cli".equals(sc.remoteName()) && !sc.isClosed())).isTrue();
+        assertThat(Await.until(() -> "cli".equals(sc.remoteName()) && !sc.isClosed())).isTrue();
     }
 
     /** The client sends {@code n} messages at the current time and the server pops them all. */
@@ -70,7 +56,7 @@ class PromptAckDelayTest
         {
             assertThat(c.trySend(false)).isTrue();
         }
-        assertThat(waitFor(() -> sc.stats().messagesReceived() == popped + n)).as("server popped %d", n).isTrue();
+        assertThat(Await.until(() -> sc.stats().messagesReceived() == popped + n)).as("server popped %d", n).isTrue();
         s.awaitIterations(1); // its volatile iteration count orders what the server thread did before
         assertThat(sc.myAck()).isEqualTo(popped + n);
     }
@@ -154,7 +140,7 @@ class PromptAckDelayTest
         final java.util.concurrent.atomic.AtomicBoolean fronted = new java.util.concurrent.atomic.AtomicBoolean();
         s.onMsg = (conn, h) -> fronted.set(true); // holds the message unpopped
         assertThat(c.trySend(false)).isTrue();
-        assertThat(waitFor(fronted::get)).as("the server fronted the message").isTrue();
+        assertThat(Await.until(fronted::get)).as("the server fronted the message").isTrue();
         noAckAt(T0 + D, 0, 1);
         noAckAt(T0 + 3 * D, 0, 1);
         assertThat(sc.myAck()).isZero();

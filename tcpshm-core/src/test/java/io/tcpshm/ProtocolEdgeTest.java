@@ -1,5 +1,6 @@
 package io.tcpshm;
 
+import io.tcpshm.testing.Await;
 import io.tcpshm.testing.Closer;
 import io.tcpshm.internal.FrameHeader;
 import io.tcpshm.internal.LoginCodec;
@@ -16,7 +17,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,20 +46,6 @@ class ProtocolEdgeTest
         final TestClient c = new TestClient("cli", tmp.resolve("client"), config, clock);
         closer.keep(c);
         return c;
-    }
-
-    private static boolean waitFor(final BooleanSupplier condition)
-    {
-        final long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                return false;
-            }
-            Thread.onSpinWait();
-        }
-        return true;
     }
 
     /** A hand-driven client socket that logs in with any name and sends any bytes. */
@@ -181,9 +167,9 @@ class ProtocolEdgeTest
         final RawPeer peer = new RawPeer(config, s.port());
         peer.login("cli", "");
         assertThat(peer.status()).isZero();
-        assertThat(waitFor(() -> s.events.all().contains("logon cli"))).isTrue();
+        assertThat(Await.until(() -> s.events.all().contains("logon cli"))).isTrue();
         clock.addAndGet(11);
-        assertThat(waitFor(() -> s.events.all().contains("disconnected cli Timeout"))).as(s.events.toString()).isTrue();
+        assertThat(Await.until(() -> s.events.all().contains("disconnected cli Timeout"))).as(s.events.toString()).isTrue();
     }
 
     @Test
@@ -219,7 +205,7 @@ class ProtocolEdgeTest
         peer.sendHeader(size, 5, 0);
         final String expected = size < 8 ? "disconnected cli Invalid msg size " + size + " (below 8)" :
             "disconnected cli Msg size " + size + " larger than tcpRecvBufMaxSize 8000";
-        assertThat(waitFor(() -> s.events.all().contains(expected))).as(s.events.toString()).isTrue();
+        assertThat(Await.until(() -> s.events.all().contains(expected))).as(s.events.toString()).isTrue();
         // everyone else is still served
         assertThat(good.pollUntil(() ->
         {
@@ -239,7 +225,7 @@ class ProtocolEdgeTest
         final RawPeer peer = new RawPeer(config, s.port());
         peer.login("cli", "");
         peer.sendHeader(8, 0, 5);
-        assertThat(waitFor(() -> s.events.any(e -> e.startsWith("disconnected cli Invalid ack 5"))))
+        assertThat(Await.until(() -> s.events.any(e -> e.startsWith("disconnected cli Invalid ack 5"))))
             .as(s.events.toString()).isTrue();
     }
 
@@ -294,7 +280,7 @@ class ProtocolEdgeTest
         }
         final long total = c.sent;
         // every message arrived exactly once and in order: onMsg throws (stopping the server thread) on a gap
-        assertThat(waitFor(() -> readVolatile(seen) == total))
+        assertThat(Await.until(() -> readVolatile(seen) == total))
             .as("server saw %d of %d messages, %s", readVolatile(seen), total, s.events).isTrue();
         s.checkAlive();
         s.awaitIterations(1); // orders the reads of the server's counters below after its last poll
@@ -320,7 +306,7 @@ class ProtocolEdgeTest
         assertThat(cc.stats().heartbeatsSent()).as("client heartbeats at a standing clock").isZero();
         // acks arrived: what stays unacked is the tail the server popped after its last prompt ack (below the
         // threshold; the ack-only heartbeat that acks it is due only once time moves)
-        assertThat(waitFor(() ->
+        assertThat(Await.until(() ->
         {
             c.poll();
             return tailBytes(total, cc.queuedCount()) < threshold;
@@ -328,7 +314,7 @@ class ProtocolEdgeTest
         assertThat(cc.stats().heartbeatsReceived()).isEqualTo(sc.stats().heartbeatsSent());
         // one time unit later the ack delay has passed: the server acks the tail and the client's queue drains
         clock.incrementAndGet();
-        assertThat(waitFor(() ->
+        assertThat(Await.until(() ->
         {
             c.poll();
             return cc.queuedCount() == 0;
@@ -384,7 +370,7 @@ class ProtocolEdgeTest
         {
             assertThat(c.trySend(false)).isTrue();
             final long target = i + 1;
-            assertThat(waitFor(() ->
+            assertThat(Await.until(() ->
             {
                 c.poll();
                 synchronized (popped)
@@ -398,7 +384,7 @@ class ProtocolEdgeTest
         assertThat(sc.stats().heartbeatsSent()).as("heartbeats sent by the receive-only server at a standing clock")
             .isZero();
         clock.incrementAndGet();
-        assertThat(waitFor(() -> sc.stats().heartbeatsSent() == 1)).as("one ack after one time unit").isTrue();
+        assertThat(Await.until(() -> sc.stats().heartbeatsSent() == 1)).as("one ack after one time unit").isTrue();
         s.awaitIterations(100);
         assertThat(sc.stats().heartbeatsSent()).isEqualTo(1);
     }
@@ -425,7 +411,7 @@ class ProtocolEdgeTest
         peer.socket.write(ByteBuffer.allocate(8));
         s.awaitIterations(100);
         clock.addAndGet(11);
-        assertThat(waitFor(() -> s.events.all().contains("disconnected cli Timeout"))).as(s.events.toString()).isTrue();
+        assertThat(Await.until(() -> s.events.all().contains("disconnected cli Timeout"))).as(s.events.toString()).isTrue();
     }
 
     /** Review finding: a control poll with a huge call period still answers logins once user time moves. */

@@ -1,5 +1,6 @@
 package io.tcpshm;
 
+import io.tcpshm.testing.Await;
 import io.tcpshm.testing.Closer;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,7 +10,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,20 +26,6 @@ class SlotLimitTest
     private final AtomicLong clock = new AtomicLong(1000);
     @RegisterExtension
     final Closer closer = new Closer();
-
-    private static boolean waitFor(final BooleanSupplier condition)
-    {
-        final long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                return false;
-            }
-            Thread.onSpinWait();
-        }
-        return true;
-    }
 
     private static void echo(final TestClient c, final long more)
     {
@@ -108,7 +94,7 @@ class SlotLimitTest
 
         // c1 goes away; once the server has seen it, its slot takes c3
         closer.closeNow(c1);
-        assertThat(waitFor(() -> s.events.anyStartsWith("disconnected c1"))).as(s.events.toString()).isTrue();
+        assertThat(Await.until(() -> s.events.anyStartsWith("disconnected c1"))).as(s.events.toString()).isTrue();
         c3.events.clear();
         assertThat(c3.connect(shm, s.port())).as("c3 after c1 left: %s; server %s", c3.events, s.events).isTrue();
         assertThat(c3.events.all()).containsExactly("loginSuccess srv");

@@ -330,7 +330,7 @@ class ClientFuzzTest
         {
             return "seqMismatch";
         }
-        return "loginSuccess " + name;
+        return "loginSuccess " + WireModel.text(name);
     }
 
     private void pollUntilDisconnected(final boolean halfClose, final String what)

@@ -1,5 +1,6 @@
 package io.tcpshm.hostile;
 
+import io.tcpshm.testing.Await;
 import io.tcpshm.testing.Closer;
 import io.tcpshm.TcpShmConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -75,20 +75,6 @@ class ConnectionAbuseTest
         server.awaitIterations(3);
     }
 
-    private static boolean waitFor(final BooleanSupplier condition)
-    {
-        final long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                return false;
-            }
-            Thread.yield();
-        }
-        return true;
-    }
-
     @Test
     void socketsThatNeverLogInDoNotBlockOtherLoginsAndAreClosedAtNewConnectionTimeout() throws Exception
     {
@@ -124,7 +110,7 @@ class ConnectionAbuseTest
         late.echo(1);
         for (final RawPeer p : loris)
         {
-            assertThat(waitFor(p::closedByServer)).as("closed after newConnectionTimeout").isTrue();
+            assertThat(Await.until(p::closedByServer)).as("closed after newConnectionTimeout").isTrue();
             assertThat(p.received()).as("closed without a response").isEmpty();
         }
         assertThat(server.logons).containsExactly("good", "late");
@@ -160,7 +146,7 @@ class ConnectionAbuseTest
         }
         for (final RawPeer p : loris)
         {
-            assertThat(waitFor(p::closedByServer)).as("every silent socket is closed").isTrue();
+            assertThat(Await.until(p::closedByServer)).as("every silent socket is closed").isTrue();
             assertThat(p.received()).isEmpty();
         }
         assertThat(server.logons).containsExactly("good", "late");
@@ -230,7 +216,7 @@ class ConnectionAbuseTest
                 final RawPeer p = peer();
                 assertThat(p.login(login)).isEqualTo(2);
                 assertThat(p.errorMessage()).isEqualTo("Already logged on");
-                assertThat(waitFor(p::closedByServer)).isTrue();
+                assertThat(Await.until(p::closedByServer)).isTrue();
                 good.echo(3);
             }
             final EchoClient twin = new EchoClient("good", tmp.resolve("twin" + round), config, clock);
@@ -268,7 +254,7 @@ class ConnectionAbuseTest
         {
             tick();
         }
-        assertThat(waitFor(() -> !server.disconnects.isEmpty())).as("the silent hog is closed").isTrue();
+        assertThat(Await.until(() -> !server.disconnects.isEmpty())).as("the silent hog is closed").isTrue();
         assertThat(server.takeDisconnects()).singleElement()
             .satisfies(d -> assertThat(d.name()).isEqualTo("hog"))
             .satisfies(d -> assertThat(d.reason()).isEqualTo("Timeout"))
@@ -287,7 +273,7 @@ class ConnectionAbuseTest
             final RawPeer p = peer();
             assertThat(p.login(HostileInput.login("n" + i, "", i % 2 == 0))).isZero();
             p.close();
-            assertThat(waitFor(() -> !server.disconnects.isEmpty())).isTrue();
+            assertThat(Await.until(() -> !server.disconnects.isEmpty())).isTrue();
             server.takeDisconnects();
             if (i % 10 == 0)
             {
@@ -328,7 +314,7 @@ class ConnectionAbuseTest
         {
             p.close();
         }
-        assertThat(waitFor(() -> server.disconnects.size() == live.size())).isTrue();
+        assertThat(Await.until(() -> server.disconnects.size() == live.size())).isTrue();
         assertThat(server.takeDisconnects()).allSatisfy(d -> assertThat(d.reason()).startsWith("Remote close"));
         good.echo(10);
     }

@@ -171,11 +171,12 @@ class ServerFuzzTest
         {
             return new Expected(-1, null, null, false, null);
         }
-        final String name = WireModel.cstring(bytes, WireModel.LOGIN_CLIENT_NAME, WireModel.NAME_SIZE);
-        if (!WireModel.validName(name))
+        final String nameBytes = WireModel.cstring(bytes, WireModel.LOGIN_CLIENT_NAME, WireModel.NAME_SIZE);
+        if (!WireModel.validName(nameBytes))
         {
             return new Expected(2, "Invalid client name", null, false, null);
         }
+        final String name = WireModel.text(nameBytes); // as the server names it: its UTF-8 text
         if (name.equals("good"))
         {
             return new Expected(2, "Already logged on", null, false, null);

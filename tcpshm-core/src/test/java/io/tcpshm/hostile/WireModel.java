@@ -124,6 +124,12 @@ final class WireModel
         return true;
     }
 
+    /** The text of a valid name given as its bytes (one char per byte, as {@link #cstring} reads them). */
+    static String text(final String latin1)
+    {
+        return new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
     /** {@link #validName} for a name read back from a file name (text, whose bytes on disk are its UTF-8). */
     static boolean validFileName(final String text)
     {
