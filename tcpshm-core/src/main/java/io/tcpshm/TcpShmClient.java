@@ -113,8 +113,16 @@ public final class TcpShmClient
             Files.delete(path); // our own file, of another configuration: counters start at 0 anyway
         }
         final MappedRegion region = MappedRegion.openOwned(path, size, config.shareFilesWithGroup(), 0, size);
-        region.zero();
-        CountersLayout.writeHeader(region.buffer(), connections.length, name);
+        try
+        {
+            region.zero();
+            CountersLayout.writeHeader(region.buffer(), connections.length, name);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            region.close(); // e.g. a fault writing the page: nothing is left mapped or locked
+            throw ex;
+        }
         for (int i = 0; i < connections.length; i++)
         {
             connections[i].stats().moveTo(region.buffer(), CountersLayout.slotOffset(i));
@@ -185,7 +193,8 @@ public final class TcpShmClient
     /**
      * Connects and logs in, blocking for at most about {@code 2 * loginTimeoutMillis}. Failures are
      * reported through the handler ({@code onSystemError}, {@code onLoginReject},
-     * {@code onSeqNumberMismatch}), never thrown.
+     * {@code onSeqNumberMismatch}), never thrown; only a programmer's error (a stopped client, user data
+     * too long) throws.
      *
      * @param useShm carry messages over shared memory (the TCP link then carries heartbeats only).
      * @param host server host.
@@ -201,6 +210,7 @@ public final class TcpShmClient
         {
             throw new IllegalStateException("client " + clientName + " is stopped");
         }
+        connection.notePollers(false);
         if (loginUserData != null && loginUserData.length > config.loginUserDataSize())
         {
             // cutting it would send another credential than the one given
@@ -451,6 +461,7 @@ public final class TcpShmClient
     public void pollTcp(final long now)
     {
         final TcpShmConnection conn = connection;
+        conn.notePollers(false);
         if (!conn.hasSession())
         {
             conn.forceIfDue(now); // pushes made while logged off are made durable too
@@ -513,6 +524,7 @@ public final class TcpShmClient
      */
     public void pollShm()
     {
+        connection.notePollers(true);
         // rings of an earlier session that this thread may have been reading until now: done with them
         connection.releaseRetiredIfAny();
         if (!shmReady)

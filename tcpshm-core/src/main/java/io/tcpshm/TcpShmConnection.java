@@ -97,6 +97,9 @@ public final class TcpShmConnection
      * fronted or allocated before the switch is popped or pushed on the ring it came from.
      */
     private volatile ShmLink retiredLink;
+    /** Client: the threads that poll SHM and TCP ({@link #notePollers}); null on a server. */
+    private volatile Thread shmPoller;
+    private volatile Thread tcpPoller;
 
     // ---- session: owned by the connection's TCP thread while logged on
     private SocketChannel channel;
@@ -259,17 +262,18 @@ public final class TcpShmConnection
     }
 
     /**
-     * The ring of the rings replaced by the last switch that holds the calling thread's fronted
-     * (consumer) or allocated (producer) message: the SHM thread finishing a callback begun before
-     * the switch. Its regions are closed only by that same thread (at the start of its next poll) or at
-     * {@code stop}, so the check that they are open is not racy for it.
+     * The ring, of the rings replaced by the last switch, that holds the calling thread's fronted
+     * (consumer) or allocated (producer) message: only for the client's SHM poller finishing a callback
+     * begun before the switch. Those regions are closed only by that same thread (at the start of its
+     * next poll) or at {@code stop}, so checking that they are open is not racy for it.
      *
-     * @throws IllegalStateException when there is no such message.
+     * @throws IllegalStateException when the caller is not the SHM poller or has no such message.
      */
     private ShmRing retiredRing(final boolean producer)
     {
         final ShmLink old = retiredLink;
-        if (old != null && !old.sendRegion.isClosed() && !old.recvRegion.isClosed())
+        if (old != null && Thread.currentThread() == shmPoller && !old.sendRegion.isClosed() &&
+            !old.recvRegion.isClosed())
         {
             final ShmRing ring = producer ? old.sendRing : old.recvRing;
             if (producer ? ring.hasAllocated() : ring.hasFronted())
@@ -280,28 +284,61 @@ public final class TcpShmConnection
         throw new IllegalStateException(producer ? "push without a successful alloc" : "pop without a current message");
     }
 
+    /**
+     * Whether the calling thread owns the TCP session's state: any thread but a client's separate SHM poller
+     * (which must never touch it, even when a switch of rings ends its callback in TCP mode).
+     */
+    private boolean ownsTcpState()
+    {
+        final Thread poller = shmPoller;
+        return poller == null || poller == tcpPoller || Thread.currentThread() != poller;
+    }
+
+    /**
+     * Client: records the thread that polls SHM, and the one that connects and polls TCP (the same one or
+     * two), so that a callback of the SHM poller that outlives a switch of rings touches only its rings.
+     * Written only when a thread changes: a read and a compare per poll.
+     */
+    void notePollers(final boolean shmThread)
+    {
+        final Thread me = Thread.currentThread();
+        if (shmThread ? shmPoller != me : tcpPoller != me)
+        {
+            if (shmThread)
+            {
+                shmPoller = me;
+            }
+            else
+            {
+                tcpPoller = me;
+            }
+        }
+    }
+
     /** @return true when the message went into the PTCP queue (TCP), false for SHM. */
     private boolean pushQueued()
     {
         final ShmLink link = shm;
-        if (link != null)
+        if (link != null && link.sendRing.hasAllocated())
         {
-            final ShmRing ring = link.sendRing.hasAllocated() ? link.sendRing : retiredRing(true);
             requireType();
             // count after the publication, not before: stores ahead of the release store of writeIdx can delay the
             // moment the peer sees the message (in alternating bench rows, counting first put 5 runs in 9 in a ~15%
             // slower mode of the SHM round trip, against 1 in 9 with the counters compiled out; after: 3 in 9 each)
-            ring.push();
+            link.sendRing.push();
             countSent();
             return false;
         }
         final PtcpQueue queue = ptcp;
-        if (queue == null || !queue.hasAllocated())
+        if (link != null || queue == null || !queue.hasAllocated() || !ownsTcpState())
         {
-            final ShmRing ring = retiredRing(true); // allocated in SHM rings before a switch (or nothing: throws)
+            // the SHM poller finishing a callback begun before a switch of rings pushes on the ring it allocated in
+            final ShmRing ring = retiredRing(true);
             requireType();
-            ring.push();
-            countSent();
+            if (ring.pushUnlessMoved())
+            {
+                countSent();
+            }
             return false;
         }
         requireType();
@@ -379,20 +416,22 @@ public final class TcpShmConnection
     public void pop()
     {
         final ShmLink link = shm;
-        if (link != null)
+        if (link != null && link.recvRing.hasFronted())
         {
             // the release of readIdx first, then the count (in an echo server that pops and then pushes, the count
             // still precedes the reply's release, but with two stores instead of the four before this order)
-            final ShmRing ring = link.recvRing.hasFronted() ? link.recvRing : retiredRing(false);
-            ring.pop();
+            link.recvRing.pop();
             countReceived();
             return;
         }
         final int frame = frontFrame;
-        if (frame == 0)
+        if (link != null || frame == 0 || !ownsTcpState())
         {
-            retiredRing(false).pop(); // an SHM message fronted before a switch of rings (or nothing: throws)
-            countReceived();
+            // the SHM poller finishing a callback begun before a switch of rings pops the ring it fronted from
+            if (retiredRing(false).popUnlessMoved())
+            {
+                countReceived();
+            }
             return;
         }
         countReceived();
@@ -1032,7 +1071,7 @@ public final class TcpShmConnection
             return false;
         }
         requestClose("SHM peer consumes nothing: messages wait in " + shm.sendRegion.path() + " since " +
-            peerReadTime + " although its heartbeats arrive (another host, container or shmDir, or a stuck peer?)",
+            peerReadTime + " while the connection stays up (another host, container or shmDir, or a stuck peer?)",
             null);
         return true;
     }

@@ -57,7 +57,8 @@ public final class MappedRegion implements AutoCloseable, RetiredMappings.Closea
     private final ByteBuffer buffer;
     private final Object arena;
     private FileLock lock;
-    private boolean closed;
+    /** Volatile: a thread that did not close the region may ask (a client's retired rings). */
+    private volatile boolean closed;
 
     private MappedRegion(
         final Path path, final SharedChannel channel, final ByteBuffer buffer, final Object arena, final FileLock lock)

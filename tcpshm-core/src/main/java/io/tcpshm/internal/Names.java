@@ -74,7 +74,7 @@ public final class Names
             {
                 return "contains a control character (U+" + String.format("%04X", c) + ")";
             }
-            if (Character.isSurrogate((char)c))
+            if (c <= 0xFFFF && Character.isSurrogate((char)c))
             {
                 return "contains a lone surrogate (U+" + String.format("%04X", c) + "): not text";
             }
@@ -85,8 +85,9 @@ public final class Names
         {
             return "is longer than nameSize - 1 = " + (nameSize - 1) + " bytes (" + bytes + " in UTF-8)";
         }
-        if (!fileNames.newEncoder().canEncode(name))
+        if (!fileNames.equals(StandardCharsets.UTF_8) && !name.chars().allMatch(ch -> ch < 0x80))
         {
+            // another charset might encode it, but to other bytes than a C++ peer's: another file
             return "cannot be a file name in this JVM, whose file names are " + fileNames.name() +
                 " (sun.jnu.encoding): start it with a UTF-8 locale, e.g. LC_ALL=C.UTF-8";
         }

@@ -349,6 +349,42 @@ public final class ShmRing
         INT.setRelease(host, readIdxOffset, readIdx);
     }
 
+    /**
+     * Consumer: {@link #pop()}, unless the shared {@code readIdx} is no longer this view's (the ring was
+     * zeroed by a reset, or another view of the file has consumed since): then the fronted message
+     * belonged to a ring that is gone, and it is only forgotten.
+     *
+     * @return whether it was popped.
+     */
+    public boolean popUnlessMoved()
+    {
+        if ((int)INT.getAcquire(host, readIdxOffset) != readIdx)
+        {
+            pendingBlocks = 0;
+            return false;
+        }
+        pop();
+        return true;
+    }
+
+    /**
+     * Producer: {@link #push()}, unless the shared {@code writeIdx} is no longer this view's (the ring was
+     * zeroed by a reset, or another view of the file has produced since): then the allocated message is
+     * dropped with the ring it was written in.
+     *
+     * @return whether it was pushed.
+     */
+    public boolean pushUnlessMoved()
+    {
+        if ((int)INT.getAcquire(host, writeIdxOffset) != writeIdx)
+        {
+            pendingBlocks = 0;
+            return false;
+        }
+        push();
+        return true;
+    }
+
     /** @return this side's view of {@code writeIdx} (its own index for a producer, a cache for a consumer). */
     public int writeIdx()
     {

@@ -55,7 +55,8 @@ class NamesTest
 
     /** UTF-8 names are names: a C++ peer takes any bytes, and such a name can name a file in a UTF-8 JVM. */
     @ParameterizedTest
-    @ValueSource(strings = {"caf\u00e9", "\u4e2d\u6587", "\u00fcber-\u00e9", "emoji\ud83d\ude00", "\u00a0nbsp"})
+    @ValueSource(strings = {"caf\u00e9", "\u4e2d\u6587", "\u00fcber-\u00e9", "emoji\ud83d\ude00", "\u00a0nbsp",
+        "sign\ud836\udc00"})
     void utf8NamesAreAccepted(final String name)
     {
         assertThat(Names.problem(name, 16, StandardCharsets.UTF_8)).isNull();
@@ -77,6 +78,8 @@ class NamesTest
             .isEqualTo("cannot be a file name in this JVM, whose file names are US-ASCII (sun.jnu.encoding): " +
                 "start it with a UTF-8 locale, e.g. LC_ALL=C.UTF-8");
         assertThat(Names.problem("cafe", 16, StandardCharsets.US_ASCII)).isNull();
+        // Latin-1 could write it, but as byte e9 where a C++ peer's file name holds c3 a9: another file
+        assertThat(Names.problem("caf\u00e9", 16, StandardCharsets.ISO_8859_1)).startsWith("cannot be a file name");
     }
 
     @Test
