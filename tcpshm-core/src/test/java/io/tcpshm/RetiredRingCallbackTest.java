@@ -1,0 +1,189 @@
+package io.tcpshm;
+
+import io.tcpshm.internal.ShmRing;
+import io.tcpshm.testing.Await;
+import io.tcpshm.testing.Closer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A callback of the client's SHM poller that outlives a switch of the connection to TCP: its
+ * {@code pop} consumes the SHM message it was given, on the ring it came from, and never the TCP
+ * message the connecting thread holds at that moment (review finding: it once did, racing the TCP
+ * thread's state, and the TCP thread's own pop then failed).
+ */
+class RetiredRingCallbackTest
+{
+    @TempDir
+    Path tmp;
+
+    @RegisterExtension
+    final Closer closer = new Closer();
+
+    private final AtomicLong clock = new AtomicLong(1000);
+
+    /** Holds the SHM poller inside its callback until released; leaves TCP messages fronted for the test. */
+    private static final class Handler implements ClientHandler
+    {
+        final CountDownLatch shmCallbackEntered = new CountDownLatch(1);
+        final CountDownLatch releaseShmCallback = new CountDownLatch(1);
+        final AtomicReference<Throwable> shmPopFailure = new AtomicReference<>();
+        volatile Thread shmPoller;
+        volatile TcpShmClient client;
+        volatile long tcpFronted = -1;
+        volatile boolean shmPopped;
+
+        @Override
+        public void onServerMsg(final MsgHeader header)
+        {
+            if (Thread.currentThread() != shmPoller)
+            {
+                tcpFronted = header.buffer().getLong(header.payloadOffset()); // left fronted: the test pops it
+                return;
+            }
+            shmCallbackEntered.countDown();
+            try
+            {
+                assertThat(releaseShmCallback.await(30, TimeUnit.SECONDS)).isTrue();
+                client.connection().pop();
+                shmPopped = true;
+            }
+            catch (final Throwable t)
+            {
+                shmPopFailure.set(t);
+            }
+        }
+
+        @Override
+        public void onSystemError(final String message, final Exception cause)
+        {
+        }
+
+        @Override
+        public void onLoginReject(final LoginResponse response)
+        {
+        }
+
+        @Override
+        public long onLoginSuccess(final LoginResponse response)
+        {
+            return 1000;
+        }
+
+        @Override
+        public void onSeqNumberMismatch(final long localAck, final long localSeqStart, final long localSeqEnd,
+            final long remoteAck, final long remoteSeqStart, final long remoteSeqEnd)
+        {
+        }
+
+        @Override
+        public void onDisconnected(final String reason, final Exception cause)
+        {
+        }
+    }
+
+    private static void send(final TcpShmClient client, final long value)
+    {
+        final MsgHeader h = client.connection().alloc(8);
+        assertThat(h).isNotNull();
+        h.msgType(1);
+        h.buffer().putLong(h.payloadOffset(), value);
+        client.connection().push();
+    }
+
+    private boolean logIn(final TcpShmClient client, final boolean shm, final int port)
+    {
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline)
+        {
+            if (client.connect(shm, "127.0.0.1", port, null))
+            {
+                return true;
+            }
+            Thread.yield(); // the server has not yet seen the last session end ("Already logged on")
+        }
+        return false;
+    }
+
+    @Test
+    void aCallbackThatOutlivesASwitchToTcpPopsItsOwnRingAndLeavesTheTcpMessageAlone() throws Exception
+    {
+        final Path shmDir = Files.createDirectories(tmp.resolve("shm"));
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(shmDir).connectionTimeout(1_000_000)
+            .newConnectionTimeout(1_000_000).ctlSocketPollPeriod(1).build();
+        final TestServer server = closer.keep(new TestServer("srv", tmp.resolve("server"), config, clock));
+        final Handler handler = new Handler();
+        final TcpShmClient client = new TcpShmClient("cli", tmp.resolve("client"), config, handler);
+        handler.client = client;
+        final AtomicReference<Throwable> pollerFailure = new AtomicReference<>();
+        final Thread poller = new Thread(() ->
+        {
+            try
+            {
+                while (!handler.shmPopped && handler.shmPopFailure.get() == null)
+                {
+                    client.pollShm();
+                }
+            }
+            catch (final Throwable t)
+            {
+                pollerFailure.set(t);
+            }
+        }, "shm-poller");
+        handler.shmPoller = poller;
+        try
+        {
+            assertThat(logIn(client, true, server.port())).isTrue();
+            poller.start();
+            send(client, 1); // echoed into srv_cli.shm; the poller fronts it and stays in its callback
+            assertThat(handler.shmCallbackEntered.await(10, TimeUnit.SECONDS)).isTrue();
+
+            // the connecting thread switches to TCP and holds a TCP message fronted
+            client.connection().close();
+            client.pollTcp(clock.get());
+            assertThat(logIn(client, false, server.port())).isTrue();
+            send(client, 2);
+            assertThat(Await.until(() ->
+            {
+                client.pollTcp(clock.get());
+                return handler.tcpFronted == 2;
+            })).as("the TCP echo is fronted").isTrue();
+
+            handler.releaseShmCallback.countDown(); // the SHM callback now pops
+            poller.join(10_000);
+            assertThat(poller.isAlive()).isFalse();
+            assertThat(pollerFailure.get()).isNull();
+            assertThat(handler.shmPopFailure.get()).as("the SHM callback's pop").isNull();
+            assertThat(handler.shmPopped).isTrue();
+
+            // the SHM message left its ring (checked before the TCP thread pops anything); the TCP message is still
+            // the TCP thread's to pop, and then nothing is left
+            final ByteBuffer ring = ByteBuffer.wrap(Files.readAllBytes(shmDir.resolve("srv_cli.shm")))
+                .order(ByteOrder.nativeOrder());
+            final int r = ShmRing.fileSize(config.shmQueueSize()) - ShmRing.INDEX_AREA;
+            assertThat(ring.getInt(r + 128)).as("readIdx of srv_cli.shm").isEqualTo(ring.getInt(r)).isPositive();
+            client.connection().pop();
+            assertThat(client.connection().stats().messagesReceived()).isEqualTo(2);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.connection().pop())
+                .isInstanceOf(IllegalStateException.class).hasMessage("pop without a current message");
+        }
+        finally
+        {
+            handler.releaseShmCallback.countDown();
+            poller.join(10_000);
+            client.stop();
+        }
+    }
+}
