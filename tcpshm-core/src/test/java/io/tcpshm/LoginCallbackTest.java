@@ -181,19 +181,6 @@ class LoginCallbackTest
         }
     }
 
-    private static void echo(final TestClient c, final long more)
-    {
-        final long target = c.sent + more;
-        assertThat(c.pollUntil(() ->
-        {
-            while (c.sent < target && c.trySend(false))
-            {
-                // fill
-            }
-            return c.received == target;
-        }, 20_000)).as("echoed %d of %d; events %s", c.received, target, c.events).isTrue();
-    }
-
     private TcpShmConfig.Builder base() throws IOException
     {
         Files.createDirectories(tmp.resolve("shm"));
@@ -247,7 +234,7 @@ class LoginCallbackTest
                 s.server.tcpGroupConnections(groups - 1);
             assertThat(Arrays.stream(slots).anyMatch(x -> "cli".equals(x.remoteName()))).as("slot in group %d",
                 groups - 1).isTrue();
-            echo(c, 20);
+            c.echoMore(20);
         }
     }
 
@@ -283,7 +270,7 @@ class LoginCallbackTest
         assertThat(s.clientName).isEqualTo("cli");
         assertThat(s.lastServerName).isEmpty();
         assertThat(s.useShm).isEqualTo(shm);
-        echo(c, 20);
+        c.echoMore(20);
         return s.userData;
     }
 

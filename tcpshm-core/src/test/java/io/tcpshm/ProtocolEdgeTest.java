@@ -418,7 +418,10 @@ class ProtocolEdgeTest
     @Test
     void loginsAreAnsweredByTimeEvenWithAHugeCallPeriod() throws Exception
     {
-        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).ctlSocketPollPeriod(Integer.MAX_VALUE).build();
+        // newConnectionTimeout out of reach: the clock below runs fast, and a login that arrives a few ticks after
+        // its accept must not be dropped as late (that made this test fail on a loaded machine)
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).ctlSocketPollPeriod(Integer.MAX_VALUE)
+            .newConnectionTimeout(1_000_000).build();
         final TestServer s = server(config);
         final TestClient c = client(config);
         // user time moves on while the client waits for its answer (until connect returns, not a fixed count of

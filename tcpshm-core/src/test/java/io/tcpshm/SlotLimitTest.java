@@ -27,19 +27,6 @@ class SlotLimitTest
     @RegisterExtension
     final Closer closer = new Closer();
 
-    private static void echo(final TestClient c, final long more)
-    {
-        final long target = c.sent + more;
-        assertThat(c.pollUntil(() ->
-        {
-            while (c.sent < target && c.trySend(false))
-            {
-                // fill
-            }
-            return c.received == target;
-        }, 20_000)).as("echoed %d of %d; events %s", c.received, target, c.events).isTrue();
-    }
-
     private TestClient client(final String name, final TcpShmConfig config)
     {
         return closer.keep(new TestClient(name, tmp.resolve("client-" + name), config, clock));
@@ -81,16 +68,16 @@ class SlotLimitTest
         final TestClient c3 = client("c3", config);
         assertThat(c1.connect(shm, s.port())).as(c1.events.toString()).isTrue();
         assertThat(c2.connect(shm, s.port())).as(c2.events.toString()).isTrue();
-        echo(c1, 10);
-        echo(c2, 10);
+        c1.echoMore(10);
+        c2.echoMore(10);
 
         assertThat(c3.connect(shm, s.port())).isFalse();
         assertThat(c3.events.all()).containsExactly("loginReject Max client cnt exceeded");
         assertThat(c3.client.lastServerName()).as("a refused client remembers no server").isEmpty();
         assertThat(anyFileOf("c3")).as("files created for the refused client").isFalse();
         // the refusal disturbed neither of the two logged on
-        echo(c1, 10);
-        echo(c2, 10);
+        c1.echoMore(10);
+        c2.echoMore(10);
 
         // c1 goes away; once the server has seen it, its slot takes c3
         closer.closeNow(c1);
@@ -98,8 +85,8 @@ class SlotLimitTest
         c3.events.clear();
         assertThat(c3.connect(shm, s.port())).as("c3 after c1 left: %s; server %s", c3.events, s.events).isTrue();
         assertThat(c3.events.all()).containsExactly("loginSuccess srv");
-        echo(c3, 50);
-        echo(c2, 10);
+        c3.echoMore(50);
+        c2.echoMore(10);
 
         // both slots taken again: c1 coming back is the one refused now
         final TestClient c1again = client("c1", config);

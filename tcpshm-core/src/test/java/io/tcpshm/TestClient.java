@@ -117,6 +117,20 @@ public final class TestClient implements ClientHandler, AutoCloseable
         return true;
     }
 
+    /** Sends {@code more} messages and asserts that all of them, and all before, come back within 20 s. */
+    public void echoMore(final long more)
+    {
+        final long target = sent + more;
+        org.assertj.core.api.Assertions.assertThat(pollUntil(() ->
+        {
+            while (sent < target && trySend(false))
+            {
+                // fill
+            }
+            return received == target;
+        }, 20_000)).as("echoed %d of %d; events %s", received, target, events).isTrue();
+    }
+
     @Override
     public void close()
     {
