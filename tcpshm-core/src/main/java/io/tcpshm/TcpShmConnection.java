@@ -92,9 +92,11 @@ public final class TcpShmConnection
      */
     private final RetiredMappings<MappedRegion> retired = new RetiredMappings<>();
     /**
-     * The rings last replaced while another thread may be inside an SHM callback (written before
-     * {@link #shm} changes, so a thread that sees the new rings sees these too): a message that thread
-     * fronted or allocated before the switch is popped or pushed on the ring it came from.
+     * The rings replaced while another thread may be inside an SHM callback, newest first, chained
+     * through {@link ShmLink#retiredBefore} (written before {@link #shm} changes, so a thread that sees
+     * the new rings sees these too): a message that thread fronted or allocated before a switch is
+     * popped or pushed on the ring it came from, however many switches came since. The SHM poller cuts
+     * the chain behind its head at the start of each poll ({@link #releaseRetiredIfAny()}).
      */
     private volatile ShmLink retiredLink;
     /** Client: the threads that poll SHM and TCP ({@link #notePollers}); null on a server. */
@@ -262,23 +264,33 @@ public final class TcpShmConnection
     }
 
     /**
-     * The ring, of the rings replaced by the last switch, that holds the calling thread's fronted
-     * (consumer) or allocated (producer) message: only for the client's SHM poller finishing a callback
-     * begun before the switch. Those regions are closed only by that same thread (at the start of its
+     * The ring, of the rings replaced by switches since the caller's poll began, that holds the calling
+     * thread's fronted (consumer) or allocated (producer) message: only for the client's SHM poller
+     * finishing a callback begun before a switch. Those regions are closed only by that same thread (at the start of its
      * next poll) or at {@code stop}, so checking that they are open is not racy for it.
      *
      * @throws IllegalStateException when the caller is not the SHM poller or has no such message.
      */
     private ShmRing retiredRing(final boolean producer)
     {
-        final ShmLink old = retiredLink;
-        if (old != null && Thread.currentThread() == shmPoller && !old.sendRegion.isClosed() &&
-            !old.recvRegion.isClosed())
+        if (Thread.currentThread() == shmPoller)
         {
-            final ShmRing ring = producer ? old.sendRing : old.recvRing;
-            if (producer ? ring.hasAllocated() : ring.hasFronted())
+            // newest first: the ring this poll fronted from (or its callback allocated in) was current when this
+            // poll began or became so later, so every link retired after it was never used by this poll, and one
+            // older than it can only hold a message fronted in an earlier poll and never popped
+            for (ShmLink old = retiredLink; old != null; old = old.retiredBefore)
             {
-                return ring;
+                if (old.sendRegion.isClosed() || old.recvRegion.isClosed())
+                {
+                    // closed by this thread at the start of this poll or an earlier one, before it read the
+                    // rings it uses now: neither this link nor an older one holds this poll's message
+                    break;
+                }
+                final ShmRing ring = producer ? old.sendRing : old.recvRing;
+                if (producer ? ring.hasAllocated() : ring.hasFronted())
+                {
+                    return ring;
+                }
             }
         }
         throw new IllegalStateException(producer ? "push without a successful alloc" : "pop without a current message");
@@ -323,8 +335,7 @@ public final class TcpShmConnection
         {
             requireType();
             // count after the publication, not before: stores ahead of the release store of writeIdx can delay the
-            // moment the peer sees the message (in alternating bench rows, counting first put 5 runs in 9 in a ~15%
-            // slower mode of the SHM round trip, against 1 in 9 with the counters compiled out; after: 3 in 9 each)
+            // moment the peer sees the message
             link.sendRing.push();
             countSent();
             return false;
@@ -724,6 +735,7 @@ public final class TcpShmConnection
         final ShmLink link = shm;
         if (link != null && deferRings)
         {
+            link.retiredBefore = retiredLink; // before the link is published in the chain
             retiredLink = link; // before shm changes: see the field
         }
         shm = null;
@@ -762,6 +774,13 @@ public final class TcpShmConnection
      */
     void releaseRetiredIfAny()
     {
+        // no callback of this thread is pending now, so links retired before this read are needed no more; the head
+        // is kept (the connecting thread chains new links onto it), and it may even be the link this poll reads next
+        final ShmLink head = retiredLink;
+        if (head != null && head.retiredBefore != null)
+        {
+            head.retiredBefore = null;
+        }
         if (!retired.isEmpty())
         {
             retired.closeAll();
@@ -1405,9 +1424,14 @@ public final class TcpShmConnection
     }
 
 
-    /** The two rings of an SHM connection and their views; immutable once published. */
+    /** The two rings of an SHM connection and their views; immutable once published but for the chain. */
     private static final class ShmLink
     {
+        /**
+         * The link retired before this one ({@link #retiredLink}): written by the connecting thread before
+         * this link is published as the chain's head, then only by the SHM poller, which alone reads it.
+         */
+        ShmLink retiredBefore;
         final MappedRegion sendRegion;
         final MappedRegion recvRegion;
         final ShmRing sendRing;

@@ -44,6 +44,8 @@ class RetiredRingCallbackTest
         volatile TcpShmClient client;
         volatile long tcpFronted = -1;
         volatile boolean shmPopped;
+        /** When set, the SHM callback allocates a reply before it waits and pushes it after its pop. */
+        volatile boolean replyFromCallback;
 
         @Override
         public void onServerMsg(final MsgHeader header)
@@ -53,11 +55,21 @@ class RetiredRingCallbackTest
                 tcpFronted = header.buffer().getLong(header.payloadOffset()); // left fronted: the test pops it
                 return;
             }
-            shmCallbackEntered.countDown();
             try
             {
+                final MsgHeader reply = replyFromCallback ? client.connection().alloc(8) : null;
+                if (reply != null)
+                {
+                    reply.msgType(1);
+                    reply.buffer().putLong(reply.payloadOffset(), 77);
+                }
+                shmCallbackEntered.countDown();
                 assertThat(releaseShmCallback.await(30, TimeUnit.SECONDS)).isTrue();
                 client.connection().pop();
+                if (reply != null)
+                {
+                    client.connection().push();
+                }
                 shmPopped = true;
             }
             catch (final Throwable t)
@@ -117,17 +129,9 @@ class RetiredRingCallbackTest
         return false;
     }
 
-    @Test
-    void aCallbackThatOutlivesASwitchToTcpPopsItsOwnRingAndLeavesTheTcpMessageAlone() throws Exception
+    private Thread startPoller(final TcpShmClient client, final Handler handler,
+        final AtomicReference<Throwable> pollerFailure)
     {
-        final Path shmDir = Files.createDirectories(tmp.resolve("shm"));
-        final TcpShmConfig config = TcpShmConfig.builder().shmDir(shmDir).connectionTimeout(1_000_000)
-            .newConnectionTimeout(1_000_000).ctlSocketPollPeriod(1).build();
-        final TestServer server = closer.keep(new TestServer("srv", tmp.resolve("server"), config, clock));
-        final Handler handler = new Handler();
-        final TcpShmClient client = new TcpShmClient("cli", tmp.resolve("client"), config, handler);
-        handler.client = client;
-        final AtomicReference<Throwable> pollerFailure = new AtomicReference<>();
         final Thread poller = new Thread(() ->
         {
             try
@@ -143,10 +147,91 @@ class RetiredRingCallbackTest
             }
         }, "shm-poller");
         handler.shmPoller = poller;
+        poller.start();
+        return poller;
+    }
+
+    private static int ringIndex(final Path file, final TcpShmConfig config, final int at) throws Exception
+    {
+        final ByteBuffer ring = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.nativeOrder());
+        return ring.getInt(ShmRing.fileSize(config.shmQueueSize()) - ShmRing.INDEX_AREA + at);
+    }
+
+    /**
+     * Two switches while one callback runs (SHM to A, then SHM to B, then TCP to A): the callback's pop and
+     * push still find ring A, not only the rings the last switch replaced (a CI run once failed on
+     * "pop without a current message" when the chain held only the last ones).
+     */
+    @Test
+    void aCallbackThatOutlivesTwoSwitchesPopsAndPushesOnTheRingsItBeganOn() throws Exception
+    {
+        final Path shmDir = Files.createDirectories(tmp.resolve("shm"));
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(shmDir).connectionTimeout(1_000_000)
+            .newConnectionTimeout(1_000_000).ctlSocketPollPeriod(1).build();
+        final TestServer a = closer.keep(new TestServer("srvA", tmp.resolve("a"), config, clock));
+        final TestServer b = closer.keep(new TestServer("srvB", tmp.resolve("b"), config, clock));
+        final Handler handler = new Handler();
+        handler.replyFromCallback = true;
+        final TcpShmClient client = new TcpShmClient("cli", tmp.resolve("client"), config, handler);
+        handler.client = client;
+        final AtomicReference<Throwable> pollerFailure = new AtomicReference<>();
+        Thread poller = null;
+        try
+        {
+            assertThat(logIn(client, true, a.port())).isTrue();
+            poller = startPoller(client, handler, pollerFailure);
+            send(client, 1); // echoed by A; the poller fronts it, allocates a reply and stays in its callback
+            assertThat(handler.shmCallbackEntered.await(10, TimeUnit.SECONDS)).isTrue();
+            final int sentBefore = ringIndex(shmDir.resolve("cli_srvA.shm"), config, 0);
+
+            client.connection().close();
+            client.pollTcp(clock.get());
+            assertThat(logIn(client, true, b.port())).as("SHM to B").isTrue();
+            client.connection().close();
+            client.pollTcp(clock.get());
+            assertThat(logIn(client, false, a.port())).as("TCP to A").isTrue();
+
+            handler.releaseShmCallback.countDown();
+            poller.join(10_000);
+            assertThat(poller.isAlive()).isFalse();
+            assertThat(pollerFailure.get()).isNull();
+            assertThat(handler.shmPopFailure.get()).as("the SHM callback's pop and push").isNull();
+            assertThat(handler.shmPopped).isTrue();
+
+            final Path fromA = shmDir.resolve("srvA_cli.shm");
+            assertThat(ringIndex(fromA, config, 128)).as("readIdx of srvA_cli.shm")
+                .isEqualTo(ringIndex(fromA, config, 0)).isPositive();
+            assertThat(ringIndex(shmDir.resolve("cli_srvA.shm"), config, 0)).as("writeIdx of cli_srvA.shm")
+                .isGreaterThan(sentBefore);
+            assertThat(client.connection().stats().messagesReceived()).isEqualTo(1);
+        }
+        finally
+        {
+            handler.releaseShmCallback.countDown();
+            if (poller != null)
+            {
+                poller.join(10_000);
+            }
+            client.stop();
+        }
+    }
+
+    @Test
+    void aCallbackThatOutlivesASwitchToTcpPopsItsOwnRingAndLeavesTheTcpMessageAlone() throws Exception
+    {
+        final Path shmDir = Files.createDirectories(tmp.resolve("shm"));
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(shmDir).connectionTimeout(1_000_000)
+            .newConnectionTimeout(1_000_000).ctlSocketPollPeriod(1).build();
+        final TestServer server = closer.keep(new TestServer("srv", tmp.resolve("server"), config, clock));
+        final Handler handler = new Handler();
+        final TcpShmClient client = new TcpShmClient("cli", tmp.resolve("client"), config, handler);
+        handler.client = client;
+        final AtomicReference<Throwable> pollerFailure = new AtomicReference<>();
+        Thread poller = null;
         try
         {
             assertThat(logIn(client, true, server.port())).isTrue();
-            poller.start();
+            poller = startPoller(client, handler, pollerFailure);
             send(client, 1); // echoed into srv_cli.shm; the poller fronts it and stays in its callback
             assertThat(handler.shmCallbackEntered.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -170,10 +255,9 @@ class RetiredRingCallbackTest
 
             // the SHM message left its ring (checked before the TCP thread pops anything); the TCP message is still
             // the TCP thread's to pop, and then nothing is left
-            final ByteBuffer ring = ByteBuffer.wrap(Files.readAllBytes(shmDir.resolve("srv_cli.shm")))
-                .order(ByteOrder.nativeOrder());
-            final int r = ShmRing.fileSize(config.shmQueueSize()) - ShmRing.INDEX_AREA;
-            assertThat(ring.getInt(r + 128)).as("readIdx of srv_cli.shm").isEqualTo(ring.getInt(r)).isPositive();
+            final Path fromServer = shmDir.resolve("srv_cli.shm");
+            assertThat(ringIndex(fromServer, config, 128)).as("readIdx of srv_cli.shm")
+                .isEqualTo(ringIndex(fromServer, config, 0)).isPositive();
             client.connection().pop();
             assertThat(client.connection().stats().messagesReceived()).isEqualTo(2);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.connection().pop())
@@ -182,7 +266,10 @@ class RetiredRingCallbackTest
         finally
         {
             handler.releaseShmCallback.countDown();
-            poller.join(10_000);
+            if (poller != null)
+            {
+                poller.join(10_000);
+            }
             client.stop();
         }
     }
