@@ -31,7 +31,7 @@ class ChaosTest
         final TcpShmConfig config = Rig.config(tmp).heartBeatInterval(5).connectionTimeout(40)
             .newConnectionTimeout(1_000).build();
         final long seed = Rig.BASE_SEED + 40 + (shm ? 1 : 0);
-        try (Rig rig = new Rig(tmp, config, shm, seed, 120_000))
+        try (Rig rig = new Rig(tmp, config, shm, seed, Rig.scaled(120_000)))
         {
             rig.unitNanos = 1_000_000;
             if (shm)

@@ -37,7 +37,7 @@ class RandomCutsTest
         final TcpShmConfig config = Rig.config(tmp).heartBeatInterval(20).connectionTimeout(5_000)
             .newConnectionTimeout(5_000).build();
         final long seed = Rig.BASE_SEED + (shm ? 1 : 0);
-        try (Rig rig = new Rig(tmp, config, shm, seed, 120_000))
+        try (Rig rig = new Rig(tmp, config, shm, seed, Rig.scaled(120_000)))
         {
             rig.unitNanos = 1_000_000;
             final Random r = new Random(seed ^ 0x5eed);
@@ -66,7 +66,7 @@ class RandomCutsTest
                     }
                 };
             }
-            rig.run(total, 30_000, hook);
+            rig.run(total, Rig.scaled(30_000), hook); // a bound for a hung run, as long as the work
             proxy.disarm();
             rig.checkFinalCounts(total);
             final long logins = rig.client.events.count("loginSuccess");
