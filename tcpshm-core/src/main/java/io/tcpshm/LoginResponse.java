@@ -96,7 +96,7 @@ public final class LoginResponse
         return codec.rspUserDataOffset();
     }
 
-    /** @return bytes of user data ({@code loginRspUserDataSize}). */
+    /** @return bytes of user data ({@code loginResponseUserDataSize}). */
     public int userDataLength()
     {
         return codec.rspUserDataSize();

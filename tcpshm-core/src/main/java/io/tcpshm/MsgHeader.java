@@ -13,9 +13,26 @@ import java.nio.ByteBuffer;
  * <p>The payload is read and written directly through {@link #buffer()} at
  * {@link #payloadOffset()} (8-byte aligned). The buffer's byte order is the configured TCP byte
  * order ({@link TcpShmConfig#byteOrder()}), so {@code buffer().getLong(payloadOffset())} reads what a
- * peer of the same settings wrote; payload bytes are never converted by the library. To use
- * Agrona or SBE codecs: {@code new UnsafeBuffer(h.buffer())} once, then
- * {@code decoder.wrap(unsafeBuffer, h.payloadOffset(), ...)} per message.
+ * peer of the same settings wrote; payload bytes are never converted by the library.
+ *
+ * <p>The buffer is not always the same object: the TCP receive buffer is replaced when it grows
+ * for a large message, and the rings when an SHM connection logs in again. So a codec is pointed at
+ * the message per message, and a flyweight over the buffer is re-pointed when the buffer changes
+ * (Agrona's {@code UnsafeBuffer.wrap(ByteBuffer)} allocates nothing, and a reference compare makes
+ * it rare):
+ *
+ * <pre>{@code
+ * private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+ *
+ * void onMessage(MsgHeader msg)
+ * {
+ *     if (view.byteBuffer() != msg.buffer())
+ *     {
+ *         view.wrap(msg.buffer());
+ *     }
+ *     decoder.wrap(view, msg.payloadOffset(), BLOCK_LENGTH, VERSION);
+ * }
+ * }</pre>
  *
  * <p>A view is valid until the next {@code pop}, {@code alloc}, {@code push} or poll on its
  * connection.

@@ -1,7 +1,7 @@
 package io.tcpshm;
 
 import io.tcpshm.internal.Bits;
-import io.tcpshm.internal.CountersLayout;
+import io.tcpshm.internal.Closing;
 import io.tcpshm.internal.FrameHeader;
 import io.tcpshm.internal.LoginCodec;
 import io.tcpshm.internal.MappedRegion;
@@ -15,9 +15,7 @@ import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 
 /**
@@ -80,14 +78,14 @@ public final class TcpShmClient
         Names.requireValidLocal("clientName", clientName, config.nameSize());
         this.clientName = clientName;
         this.codec = new LoginCodec(config);
-        createDirectory(ptcpDir, config.shareFilesWithGroup());
+        PublishedCounters.createDirectory(ptcpDir, config.shareFilesWithGroup());
         this.lastServer = MappedRegion.openOwned(Names.lastServerFile(ptcpDir, clientName), config.nameSize(),
             config.shareFilesWithGroup(), 0, config.nameSize());
-        this.connection = new TcpShmConnection(config, clientName, ptcpDir, false);
+        this.connection = new TcpShmConnection(config, clientName, ptcpDir);
         try
         {
             this.counters = config.publishCounters() ?
-                openCounters(ptcpDir, clientName, config, new TcpShmConnection[] {connection}) : null;
+                PublishedCounters.open(ptcpDir, clientName, config, new TcpShmConnection[] {connection}) : null;
         }
         catch (final IOException | RuntimeException | Error ex)
         {
@@ -98,70 +96,6 @@ public final class TcpShmClient
         this.loginFrame = ByteBuffer.allocateDirect(codec.loginFrameSize()).order(config.byteOrder());
         this.rspFrame = ByteBuffer.allocateDirect(codec.rspFrameSize()).order(config.byteOrder());
         this.rspView = new LoginResponse(codec, rspFrame);
-    }
-
-    /**
-     * Opens {@code <dir>/<name>.counters}, zeroed, and moves each connection's counters into its slot.
-     */
-    static MappedRegion openCounters(final Path dir, final String name, final TcpShmConfig config,
-        final TcpShmConnection[] connections) throws IOException
-    {
-        final int size = CountersLayout.fileSize(connections.length);
-        final Path path = dir.resolve(name + ".counters");
-        if (Files.exists(path) && Files.size(path) != size)
-        {
-            Files.delete(path); // our own file, of another configuration: counters start at 0 anyway
-        }
-        final MappedRegion region = MappedRegion.openOwned(path, size, config.shareFilesWithGroup(), 0, size);
-        try
-        {
-            region.zero();
-            CountersLayout.writeHeader(region.buffer(), connections.length, name);
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            region.close(); // e.g. a fault writing the page: nothing is left mapped or locked
-            throw ex;
-        }
-        for (int i = 0; i < connections.length; i++)
-        {
-            connections[i].stats().moveTo(region.buffer(), CountersLayout.slotOffset(i));
-        }
-        return region;
-    }
-
-    /** Moves the counters back to private memory and closes the counters file. */
-    static void closeCounters(final MappedRegion region, final TcpShmConnection[] connections)
-    {
-        if (region == null)
-        {
-            return;
-        }
-        for (final TcpShmConnection c : connections)
-        {
-            c.stats().moveTo(java.nio.ByteBuffer.allocateDirect(CountersLayout.SLOT_SIZE)
-                .order(java.nio.ByteOrder.nativeOrder()), 0);
-        }
-        region.close();
-    }
-
-    static void createDirectory(final Path dir, final boolean shareWithGroup) throws IOException
-    {
-        if (Files.isDirectory(dir))
-        {
-            return;
-        }
-        final java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
-            PosixFilePermissions.fromString(shareWithGroup ? "rwxrwx---" : "rwx------");
-        try
-        {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(perms));
-            Files.setPosixFilePermissions(dir, perms); // the umask may have cleared the group bits
-        }
-        catch (final UnsupportedOperationException ex)
-        {
-            Files.createDirectories(dir);
-        }
     }
 
     /** @return this client's name. */
@@ -237,7 +171,7 @@ public final class TcpShmClient
                 "): restore it, or reset the connection (tcpshm reset)", null);
             return false;
         }
-        if (!remembered.isEmpty() && !connection.hasFilesFor(remembered, useShm))
+        if (!remembered.isEmpty() && !connection.files().hasFilesFor(remembered, useShm))
         {
             if (!openFiles(remembered, useShm))
             {
@@ -249,7 +183,7 @@ public final class TcpShmClient
             final String problem;
             try
             {
-                problem = connection.sanityCheck();
+                problem = connection.files().sanityCheck();
             }
             catch (final InternalError fault)
             {
@@ -311,7 +245,7 @@ public final class TcpShmClient
         }
         if (connection.hasSession())
         {
-            connection.requestClose("login failed", null);
+            connection.requestClose(DisconnectReason.LOGIN_FAILED, "login failed", null);
             connection.finishClose(); // closes the socket the session took
         }
         closeQuietly(socket);
@@ -403,7 +337,7 @@ public final class TcpShmClient
         if (!serverName.equals(remembered))
         {
             // a new persistent connection: files named after the new server, zeroed
-            if (!connection.hasFilesFor(serverName, useShm) && !openFiles(serverName, useShm))
+            if (!connection.files().hasFilesFor(serverName, useShm) && !openFiles(serverName, useShm))
             {
                 closeQuietly(socket);
                 return false;
@@ -412,14 +346,14 @@ public final class TcpShmClient
             {
                 // SHM rings were zeroed by the server before it answered; zeroing them again here could wipe
                 // a message it has pushed since (docs/PROTOCOL.md, "C++ peers and a name change in SHM mode")
-                connection.resetFiles();
+                connection.files().reset();
             }
             LoginCodec.putName(lastServer.buffer(), 0, serverName, config.nameSize());
             localAck = 0;
             localStart = 0;
             localEnd = 0;
         }
-        final int serverAck = rspFrame.getInt(4);
+        final int serverAck = rspFrame.getInt(LoginCodec.ACK_OFFSET);
         if (!useShm && !Bits.inRange(serverAck, localStart, localEnd))
         {
             closeQuietly(socket);
@@ -452,26 +386,30 @@ public final class TcpShmClient
     /**
      * Polls the TCP side: in TCP mode reads and delivers messages ({@code onServerMsg}), sends
      * heartbeats and prompt acks, and detects timeouts; in SHM mode keeps the heartbeat link (its
-     * system calls happen on one call out of {@code ctlSocketPollPeriod}, and at least every half
+     * system calls happen on one call out of {@code controlSocketPollPeriod}, and at least every half
      * heartbeat interval of user time). Reports the end of a
      * session through {@code onDisconnected}.
      *
      * @param now the current time in the units of the configured timeouts.
+     * @return the work done: a message delivered, socket reads and writes that moved bytes, a session
+     *     ended; 0 when there was nothing to do (an idle strategy may back off).
      */
-    public void pollTcp(final long now)
+    public int pollTcp(final long now)
     {
         final TcpShmConnection conn = connection;
         conn.notePollers(false);
         if (!conn.hasSession())
         {
             conn.forceIfDue(now); // pushes made while logged off are made durable too
-            return;
+            return 0;
         }
+        final int io = conn.ioCount();
+        int work = 0;
         if (conn.isSessionShm())
         {
-            if (--shmLinkCountdown <= 0 || now - lastLinkPoll >= Math.max(1, config.heartBeatInterval() / 2))
+            if (--shmLinkCountdown <= 0 || now - lastLinkPoll >= Math.max(1, config.heartbeatInterval() / 2))
             {
-                shmLinkCountdown = config.ctlSocketPollPeriod();
+                shmLinkCountdown = config.controlSocketPollPeriod();
                 lastLinkPoll = now;
                 try
                 {
@@ -490,6 +428,7 @@ public final class TcpShmClient
                 final MsgHeader header = conn.pollTcpSession(now);
                 if (header != null)
                 {
+                    work++;
                     handler.onServerMsg(header);
                 }
             }
@@ -498,18 +437,24 @@ public final class TcpShmClient
                 conn.accessFault(fault);
             }
         }
+        if (conn.ioCount() != io)
+        {
+            work++;
+        }
         if (conn.closingRequest() != null)
         {
             endRequestedSession();
+            work++;
         }
+        return work;
     }
 
     /** Ends a session whose close was requested (by a poll, a push or the user) and reports it. TCP thread. */
     private void endRequestedSession()
     {
         shmReady = false;
-        final TcpShmConnection.Closing closing = connection.finishClose();
-        handler.onDisconnected(closing.reason, closing.cause);
+        final Closing closing = connection.finishClose();
+        handler.onDisconnected(closing.reason, closing.detail, closing.cause);
     }
 
     /**
@@ -521,15 +466,17 @@ public final class TcpShmClient
      * <p>Ordering: the rings are set up by {@code connect} before it writes the volatile
      * {@code shmReady}; this method reads that flag first, so it sees the set-up rings
      * (happens-before through the volatile write/read pair).
+     *
+     * @return 1 when a message was delivered, else 0 (an idle strategy may back off).
      */
-    public void pollShm()
+    public int pollShm()
     {
         connection.notePollers(true);
         // rings of an earlier session that this thread may have been reading until now: done with them
-        connection.releaseRetiredIfAny();
+        connection.files().releaseRetiredIfAny();
         if (!shmReady)
         {
-            return;
+            return 0;
         }
         try
         {
@@ -537,12 +484,14 @@ public final class TcpShmClient
             if (header != null)
             {
                 handler.onServerMsg(header);
+                return 1;
             }
         }
         catch (final InternalError fault)
         {
             connection.accessFault(fault); // the TCP thread's next pollTcp ends the session and reports it
         }
+        return 0;
     }
 
     /**
@@ -559,12 +508,13 @@ public final class TcpShmClient
         shmReady = false;
         if (connection.hasSession())
         {
-            connection.requestClose("Client stopped", null);
+            connection.requestClose(DisconnectReason.STOPPED, "Client stopped", null);
             connection.finishClose();
         }
+        connection.markStopped();
         connection.releaseFiles();
-        connection.releaseRetired();
-        closeCounters(counters, new TcpShmConnection[] {connection});
+        connection.files().releaseRetired();
+        PublishedCounters.close(counters, new TcpShmConnection[] {connection});
         lastServer.close();
     }
 

@@ -13,82 +13,28 @@ import java.util.Objects;
  * names") with the same defaults; a Java peer and a C++ peer interoperate when these match. The
  * rest are this implementation's own and do not change the wire or file format.
  *
- * <p>Time settings ({@code connectionTimeout}, {@code heartBeatInterval}, {@code newConnectionTimeout},
+ * <p>Time settings ({@code connectionTimeout}, {@code heartbeatInterval}, {@code newConnectionTimeout},
  * {@code ackDelay}) are in the units of the {@code now} timestamps the user passes to the poll calls;
  * the defaults (10, 3, 3) assume seconds, as in the C++ framework. Scale all of them together if
  * your clock counts nanoseconds.
  */
 public final class TcpShmConfig
 {
-    /** Default of {@link Builder#ctlSocketPollPeriod(int)}. */
-    public static final int DEFAULT_CTL_SOCKET_POLL_PERIOD = 64;
+    /** Default of {@link Builder#controlSocketPollPeriod(int)}. */
+    public static final int DEFAULT_CONTROL_SOCKET_POLL_PERIOD = 64;
 
-    private final int nameSize;
-    private final int shmQueueSize;
-    private final boolean toLittleEndian;
-    private final int tcpQueueSize;
-    private final int tcpRecvBufInitSize;
-    private final int tcpRecvBufMaxSize;
-    private final boolean tcpNoDelay;
-    private final long connectionTimeout;
-    private final long heartBeatInterval;
-    private final int loginUserDataSize;
-    private final int loginUserDataAlign;
-    private final int loginRspUserDataSize;
-    private final int loginRspUserDataAlign;
-    private final int maxNewConnections;
-    private final int maxShmGrps;
-    private final int maxShmConnsPerGrp;
-    private final int maxTcpGrps;
-    private final int maxTcpConnsPerGrp;
-    private final long newConnectionTimeout;
-    private final Path shmDir;
+    /** A private copy of the builder's values (-1 for the derived ack settings, so that toBuilder keeps deriving). */
+    private final ConfigValues v = new ConfigValues();
     private final int ackThresholdBytes;
     private final long ackDelay;
-    /** As given to the builder (-1: derived), so that {@link #toBuilder()} keeps deriving. */
-    private final int ackThresholdBytesSetting;
-    private final long ackDelaySetting;
-    private final int ctlSocketPollPeriod;
-    private final int loginTimeoutMillis;
-    private final boolean shareFilesWithGroup;
-    private final boolean publishCounters;
-    private final long ptcpForceInterval;
-    private final long shmConsumeTimeout;
 
     private TcpShmConfig(final Builder b)
     {
-        nameSize = b.nameSize;
-        shmQueueSize = b.shmQueueSize;
-        toLittleEndian = b.toLittleEndian;
-        tcpQueueSize = b.tcpQueueSize;
-        tcpRecvBufInitSize = b.tcpRecvBufInitSize;
-        tcpRecvBufMaxSize = b.tcpRecvBufMaxSize;
-        tcpNoDelay = b.tcpNoDelay;
-        connectionTimeout = b.connectionTimeout;
-        heartBeatInterval = b.heartBeatInterval;
-        loginUserDataSize = b.loginUserDataSize;
-        loginUserDataAlign = b.loginUserDataAlign;
-        loginRspUserDataSize = b.loginRspUserDataSize;
-        loginRspUserDataAlign = b.loginRspUserDataAlign;
-        maxNewConnections = b.maxNewConnections;
-        maxShmGrps = b.maxShmGrps;
-        maxShmConnsPerGrp = b.maxShmConnsPerGrp;
-        maxTcpGrps = b.maxTcpGrps;
-        maxTcpConnsPerGrp = b.maxTcpConnsPerGrp;
-        newConnectionTimeout = b.newConnectionTimeout;
-        shmDir = b.shmDir;
+        v.copyFrom(b);
         ackThresholdBytes = b.ackThresholdBytes >= 0 ? b.ackThresholdBytes : Math.max(8, b.tcpQueueSize / 4);
-        // at least 1: a default of 0 (heartBeatInterval below 3) would send an ack-only heartbeat, a system call,
+        // at least 1: a default of 0 (heartbeatInterval below 3) would send an ack-only heartbeat, a system call,
         // on every poll after a pop
-        ackDelay = b.ackDelay >= 0 ? b.ackDelay : Math.max(1, b.heartBeatInterval / 3);
-        ackThresholdBytesSetting = b.ackThresholdBytes;
-        ackDelaySetting = b.ackDelay;
-        ctlSocketPollPeriod = b.ctlSocketPollPeriod;
-        loginTimeoutMillis = b.loginTimeoutMillis;
-        shareFilesWithGroup = b.shareFilesWithGroup;
-        publishCounters = b.publishCounters;
-        ptcpForceInterval = b.ptcpForceInterval;
-        shmConsumeTimeout = b.shmConsumeTimeout;
+        ackDelay = b.ackDelay >= 0 ? b.ackDelay : Math.max(1, b.heartbeatInterval / 3);
     }
 
     /**
@@ -113,161 +59,140 @@ public final class TcpShmConfig
     public Builder toBuilder()
     {
         final Builder b = new Builder();
-        b.nameSize = nameSize;
-        b.shmQueueSize = shmQueueSize;
-        b.toLittleEndian = toLittleEndian;
-        b.tcpQueueSize = tcpQueueSize;
-        b.tcpRecvBufInitSize = tcpRecvBufInitSize;
-        b.tcpRecvBufMaxSize = tcpRecvBufMaxSize;
-        b.tcpNoDelay = tcpNoDelay;
-        b.connectionTimeout = connectionTimeout;
-        b.heartBeatInterval = heartBeatInterval;
-        b.loginUserDataSize = loginUserDataSize;
-        b.loginUserDataAlign = loginUserDataAlign;
-        b.loginRspUserDataSize = loginRspUserDataSize;
-        b.loginRspUserDataAlign = loginRspUserDataAlign;
-        b.maxNewConnections = maxNewConnections;
-        b.maxShmGrps = maxShmGrps;
-        b.maxShmConnsPerGrp = maxShmConnsPerGrp;
-        b.maxTcpGrps = maxTcpGrps;
-        b.maxTcpConnsPerGrp = maxTcpConnsPerGrp;
-        b.newConnectionTimeout = newConnectionTimeout;
-        b.shmDir = shmDir;
-        b.ackThresholdBytes = ackThresholdBytesSetting;
-        b.ackDelay = ackDelaySetting;
-        b.ctlSocketPollPeriod = ctlSocketPollPeriod;
-        b.loginTimeoutMillis = loginTimeoutMillis;
-        b.shareFilesWithGroup = shareFilesWithGroup;
-        b.publishCounters = publishCounters;
-        b.ptcpForceInterval = ptcpForceInterval;
-        b.shmConsumeTimeout = shmConsumeTimeout;
+        b.copyFrom(v);
         return b;
     }
 
-    /** @return bytes of a name field including its NUL; names hold at most {@code nameSize - 1} bytes. */
+    /** @return bytes of a name field including its NUL; names hold at most {@code nameSize - 1} bytes (C++ {@code NameSize}). */
     public int nameSize()
     {
-        return nameSize;
+        return v.nameSize;
     }
 
-    /** @return bytes of one SHM ring (a power-of-two count of 64-byte blocks). */
+    /** @return bytes of one SHM ring, a power-of-two count of 64-byte blocks (C++ {@code ShmQueueSize}). */
     public int shmQueueSize()
     {
-        return shmQueueSize;
+        return v.shmQueueSize;
     }
 
-    /** @return true when TCP headers and handshake integers are little-endian. */
+    /** @return true when TCP headers and handshake integers are little-endian (C++ {@code ToLittleEndian}). */
     public boolean toLittleEndian()
     {
-        return toLittleEndian;
+        return v.toLittleEndian;
     }
 
     /** @return the TCP byte order as a {@link ByteOrder}; also the order of payload buffers handed to users. */
     public ByteOrder byteOrder()
     {
-        return toLittleEndian ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+        return v.toLittleEndian ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
     }
 
-    /** @return bytes of the persistent TCP send queue. */
+    /** @return bytes of the persistent TCP send queue (C++ {@code TcpQueueSize}). */
     public int tcpQueueSize()
     {
-        return tcpQueueSize;
+        return v.tcpQueueSize;
     }
 
-    /** @return initial TCP receive buffer size. */
-    public int tcpRecvBufInitSize()
+    /** @return initial TCP receive buffer size (C++ {@code TcpRecvBufInitSize}). */
+    public int tcpReceiveBufferInitialSize()
     {
-        return tcpRecvBufInitSize;
+        return v.tcpReceiveBufferInitialSize;
     }
 
-    /** @return largest TCP receive buffer; a bigger message closes the connection. */
-    public int tcpRecvBufMaxSize()
+    /** @return largest TCP receive buffer; a bigger message closes the connection (C++ {@code TcpRecvBufMaxSize}). */
+    public int tcpReceiveBufferMaxSize()
     {
-        return tcpRecvBufMaxSize;
+        return v.tcpReceiveBufferMaxSize;
     }
 
-    /** @return whether TCP_NODELAY is set on sockets. */
+    /** @return whether TCP_NODELAY is set on sockets (C++ {@code TcpNoDelay}). */
     public boolean tcpNoDelay()
     {
-        return tcpNoDelay;
+        return v.tcpNoDelay;
     }
 
-    /** @return close a connection when nothing was received for longer than this (user time units). */
+    /**
+     * @return close a connection when nothing was received for longer than this (user time units; C++
+     *     {@code ConnectionTimeout}).
+     */
     public long connectionTimeout()
     {
-        return connectionTimeout;
+        return v.connectionTimeout;
     }
 
-    /** @return send a heartbeat when nothing was sent for this long (user time units). */
-    public long heartBeatInterval()
+    /** @return send a heartbeat when nothing was sent for this long (user time units; C++ {@code HeartBeatInverval}, sic). */
+    public long heartbeatInterval()
     {
-        return heartBeatInterval;
+        return v.heartbeatInterval;
     }
 
     /** @return bytes of the login's user data (C++ {@code sizeof(LoginUserData)}). */
     public int loginUserDataSize()
     {
-        return loginUserDataSize;
+        return v.loginUserDataSize;
     }
 
     /** @return alignment of the login's user data (C++ {@code alignof(LoginUserData)}). */
     public int loginUserDataAlign()
     {
-        return loginUserDataAlign;
+        return v.loginUserDataAlign;
     }
 
-    /** @return bytes of the login response's user data. */
-    public int loginRspUserDataSize()
+    /** @return bytes of the login response's user data (C++ {@code sizeof(LoginRspUserData)}). */
+    public int loginResponseUserDataSize()
     {
-        return loginRspUserDataSize;
+        return v.loginResponseUserDataSize;
     }
 
-    /** @return alignment of the login response's user data. */
-    public int loginRspUserDataAlign()
+    /** @return alignment of the login response's user data (C++ {@code alignof(LoginRspUserData)}). */
+    public int loginResponseUserDataAlign()
     {
-        return loginRspUserDataAlign;
+        return v.loginResponseUserDataAlign;
     }
 
-    /** @return server: accepted sockets that have not logged in yet. */
+    /** @return server: accepted sockets that have not logged in yet (C++ {@code MaxNewConnections}). */
     public int maxNewConnections()
     {
-        return maxNewConnections;
+        return v.maxNewConnections;
     }
 
-    /** @return server: number of SHM connection groups. */
-    public int maxShmGrps()
+    /** @return server: number of SHM connection groups (C++ {@code MaxShmGrps}). */
+    public int maxShmGroups()
     {
-        return maxShmGrps;
+        return v.maxShmGroups;
     }
 
-    /** @return server: SHM connection slots per group. */
-    public int maxShmConnsPerGrp()
+    /** @return server: SHM connection slots per group (C++ {@code MaxShmConnsPerGrp}). */
+    public int maxShmConnectionsPerGroup()
     {
-        return maxShmConnsPerGrp;
+        return v.maxShmConnectionsPerGroup;
     }
 
-    /** @return server: number of TCP connection groups. */
-    public int maxTcpGrps()
+    /** @return server: number of TCP connection groups (C++ {@code MaxTcpGrps}). */
+    public int maxTcpGroups()
     {
-        return maxTcpGrps;
+        return v.maxTcpGroups;
     }
 
-    /** @return server: TCP connection slots per group. */
-    public int maxTcpConnsPerGrp()
+    /** @return server: TCP connection slots per group (C++ {@code MaxTcpConnsPerGrp}). */
+    public int maxTcpConnectionsPerGroup()
     {
-        return maxTcpConnsPerGrp;
+        return v.maxTcpConnectionsPerGroup;
     }
 
-    /** @return server: a socket that has not sent a full login in this time is closed (user time units). */
+    /**
+     * @return server: a socket that has not sent a full login in this time is closed (user time units; C++
+     *     {@code NewConnectionTimeout}).
+     */
     public long newConnectionTimeout()
     {
-        return newConnectionTimeout;
+        return v.newConnectionTimeout;
     }
 
     /** @return directory of the SHM ring files ({@code /dev/shm} by default, where C++ {@code shm_open} puts them). */
     public Path shmDir()
     {
-        return shmDir;
+        return v.shmDir;
     }
 
     /**
@@ -292,21 +217,21 @@ public final class TcpShmConfig
      * @return server: {@code pollCtl} makes its system calls (accept, login reads, SHM links) on one
      *     call out of this many; the other calls touch memory only.
      */
-    public int ctlSocketPollPeriod()
+    public int controlSocketPollPeriod()
     {
-        return ctlSocketPollPeriod;
+        return v.controlSocketPollPeriod;
     }
 
     /** @return client: milliseconds {@code connect} waits for the TCP connection and for the login response. */
     public int loginTimeoutMillis()
     {
-        return loginTimeoutMillis;
+        return v.loginTimeoutMillis;
     }
 
     /** @return whether new files and the ptcp directory are created group-readable/writable (else owner only). */
     public boolean shareFilesWithGroup()
     {
-        return shareFilesWithGroup;
+        return v.shareFilesWithGroup;
     }
 
     /**
@@ -315,7 +240,7 @@ public final class TcpShmConfig
      */
     public boolean publishCounters()
     {
-        return publishCounters;
+        return v.publishCounters;
     }
 
     /**
@@ -328,7 +253,7 @@ public final class TcpShmConfig
      */
     public long ptcpForceInterval()
     {
-        return ptcpForceInterval;
+        return v.ptcpForceInterval;
     }
 
     /**
@@ -340,69 +265,27 @@ public final class TcpShmConfig
      */
     public long shmConsumeTimeout()
     {
-        return shmConsumeTimeout;
+        return v.shmConsumeTimeout;
     }
 
     /** @return blocks of 64 bytes in one SHM ring. */
     public int shmBlockCount()
     {
-        return shmQueueSize / 64;
+        return v.shmQueueSize / 64;
     }
 
     @Override
     public String toString()
     {
-        return "TcpShmConfig{nameSize=" + nameSize + ", shmQueueSize=" + shmQueueSize +
-            ", toLittleEndian=" + toLittleEndian + ", tcpQueueSize=" + tcpQueueSize +
-            ", tcpRecvBufInitSize=" + tcpRecvBufInitSize + ", tcpRecvBufMaxSize=" + tcpRecvBufMaxSize +
-            ", tcpNoDelay=" + tcpNoDelay + ", connectionTimeout=" + connectionTimeout +
-            ", heartBeatInterval=" + heartBeatInterval + ", loginUserDataSize=" + loginUserDataSize +
-            ", loginUserDataAlign=" + loginUserDataAlign + ", loginRspUserDataSize=" + loginRspUserDataSize +
-            ", loginRspUserDataAlign=" + loginRspUserDataAlign + ", maxNewConnections=" + maxNewConnections +
-            ", maxShmGrps=" + maxShmGrps + ", maxShmConnsPerGrp=" + maxShmConnsPerGrp +
-            ", maxTcpGrps=" + maxTcpGrps + ", maxTcpConnsPerGrp=" + maxTcpConnsPerGrp +
-            ", newConnectionTimeout=" + newConnectionTimeout + ", shmDir=" + shmDir +
-            ", ackThresholdBytes=" + ackThresholdBytes + ", ackDelay=" + ackDelay +
-            ", ctlSocketPollPeriod=" + ctlSocketPollPeriod + ", loginTimeoutMillis=" + loginTimeoutMillis +
-            ", shareFilesWithGroup=" + shareFilesWithGroup + ", publishCounters=" + publishCounters +
-            ", ptcpForceInterval=" + ptcpForceInterval + ", shmConsumeTimeout=" + shmConsumeTimeout + '}';
+        return v.describe(ackThresholdBytes, ackDelay);
     }
 
     /**
      * Mutable builder; {@link #build()} validates every value and throws an
      * {@link IllegalArgumentException} that names the offending setting.
      */
-    public static final class Builder
+    public static final class Builder extends ConfigValues
     {
-        private int nameSize = 16;
-        private int shmQueueSize = 2048;
-        private boolean toLittleEndian = true;
-        private int tcpQueueSize = 2000;
-        private int tcpRecvBufInitSize = 2000;
-        private int tcpRecvBufMaxSize = 8000;
-        private boolean tcpNoDelay = true;
-        private long connectionTimeout = 10;
-        private long heartBeatInterval = 3;
-        private int loginUserDataSize = 1;
-        private int loginUserDataAlign = 1;
-        private int loginRspUserDataSize = 1;
-        private int loginRspUserDataAlign = 1;
-        private int maxNewConnections = 5;
-        private int maxShmGrps = 1;
-        private int maxShmConnsPerGrp = 4;
-        private int maxTcpGrps = 1;
-        private int maxTcpConnsPerGrp = 4;
-        private long newConnectionTimeout = 3;
-        private Path shmDir = Path.of("/dev/shm");
-        private int ackThresholdBytes = -1;
-        private long ackDelay = -1;
-        private int ctlSocketPollPeriod = DEFAULT_CTL_SOCKET_POLL_PERIOD;
-        private int loginTimeoutMillis = 10_000;
-        private boolean shareFilesWithGroup;
-        private boolean publishCounters;
-        private long ptcpForceInterval = -1;
-        private long shmConsumeTimeout = -1;
-
         private Builder()
         {
         }
@@ -451,9 +334,9 @@ public final class TcpShmConfig
          * @param v initial TCP receive buffer, multiple of 8 (default 2000).
          * @return this
          */
-        public Builder tcpRecvBufInitSize(final int v)
+        public Builder tcpReceiveBufferInitialSize(final int v)
         {
-            tcpRecvBufInitSize = v;
+            tcpReceiveBufferInitialSize = v;
             return this;
         }
 
@@ -461,9 +344,9 @@ public final class TcpShmConfig
          * @param v largest TCP receive buffer, multiple of 8 (default 8000).
          * @return this
          */
-        public Builder tcpRecvBufMaxSize(final int v)
+        public Builder tcpReceiveBufferMaxSize(final int v)
         {
-            tcpRecvBufMaxSize = v;
+            tcpReceiveBufferMaxSize = v;
             return this;
         }
 
@@ -491,9 +374,9 @@ public final class TcpShmConfig
          * @param v send silence after which a heartbeat goes out, user time units (default 3).
          * @return this
          */
-        public Builder heartBeatInterval(final long v)
+        public Builder heartbeatInterval(final long v)
         {
-            heartBeatInterval = v;
+            heartbeatInterval = v;
             return this;
         }
 
@@ -514,10 +397,10 @@ public final class TcpShmConfig
          * @param align its alignment, a power of two (default 1).
          * @return this
          */
-        public Builder loginRspUserData(final int size, final int align)
+        public Builder loginResponseUserData(final int size, final int align)
         {
-            loginRspUserDataSize = size;
-            loginRspUserDataAlign = align;
+            loginResponseUserDataSize = size;
+            loginResponseUserDataAlign = align;
             return this;
         }
 
@@ -535,9 +418,9 @@ public final class TcpShmConfig
          * @param v server: SHM groups (default 1).
          * @return this
          */
-        public Builder maxShmGrps(final int v)
+        public Builder maxShmGroups(final int v)
         {
-            maxShmGrps = v;
+            maxShmGroups = v;
             return this;
         }
 
@@ -545,9 +428,9 @@ public final class TcpShmConfig
          * @param v server: SHM slots per group (default 4).
          * @return this
          */
-        public Builder maxShmConnsPerGrp(final int v)
+        public Builder maxShmConnectionsPerGroup(final int v)
         {
-            maxShmConnsPerGrp = v;
+            maxShmConnectionsPerGroup = v;
             return this;
         }
 
@@ -555,9 +438,9 @@ public final class TcpShmConfig
          * @param v server: TCP groups (default 1).
          * @return this
          */
-        public Builder maxTcpGrps(final int v)
+        public Builder maxTcpGroups(final int v)
         {
-            maxTcpGrps = v;
+            maxTcpGroups = v;
             return this;
         }
 
@@ -565,9 +448,9 @@ public final class TcpShmConfig
          * @param v server: TCP slots per group (default 4).
          * @return this
          */
-        public Builder maxTcpConnsPerGrp(final int v)
+        public Builder maxTcpConnectionsPerGroup(final int v)
         {
-            maxTcpConnsPerGrp = v;
+            maxTcpConnectionsPerGroup = v;
             return this;
         }
 
@@ -603,7 +486,7 @@ public final class TcpShmConfig
         }
 
         /**
-         * @param v prompt-ack delay, user time units (default {@code max(1, heartBeatInterval / 3)}); 0 sends
+         * @param v prompt-ack delay, user time units (default {@code max(1, heartbeatInterval / 3)}); 0 sends
          *     an ack-only heartbeat at every poll that follows a pop.
          * @return this
          */
@@ -618,9 +501,9 @@ public final class TcpShmConfig
          *     calls (default 64).
          * @return this
          */
-        public Builder ctlSocketPollPeriod(final int v)
+        public Builder controlSocketPollPeriod(final int v)
         {
-            ctlSocketPollPeriod = v;
+            controlSocketPollPeriod = v;
             return this;
         }
 
@@ -682,63 +565,15 @@ public final class TcpShmConfig
          */
         public TcpShmConfig build()
         {
-            require(nameSize >= 2 && nameSize <= 255, "nameSize", nameSize, "must be 2..255 (it includes the NUL)");
-            require(shmQueueSize >= 64 && shmQueueSize % 64 == 0 && Bits.isPowerOfTwo(shmQueueSize / 64),
-                "shmQueueSize", shmQueueSize, "must be 64 times a power of two");
-            require(shmQueueSize <= (1 << 30), "shmQueueSize", shmQueueSize, "must be at most 2^30");
-            require(tcpQueueSize >= 16 && tcpQueueSize % 8 == 0 && tcpQueueSize <= (1 << 30),
-                "tcpQueueSize", tcpQueueSize, "must be a multiple of 8, 16..2^30");
-            require(tcpRecvBufInitSize >= 8 && tcpRecvBufInitSize % 8 == 0,
-                "tcpRecvBufInitSize", tcpRecvBufInitSize, "must be a positive multiple of 8");
-            require(tcpRecvBufMaxSize % 8 == 0 && tcpRecvBufMaxSize >= tcpRecvBufInitSize && tcpRecvBufMaxSize <= (1 << 30),
-                "tcpRecvBufMaxSize", tcpRecvBufMaxSize, "must be a multiple of 8, at least tcpRecvBufInitSize (" +
-                tcpRecvBufInitSize + ")");
-            require(connectionTimeout >= 0, "connectionTimeout", connectionTimeout, "must not be negative");
-            require(heartBeatInterval >= 0, "heartBeatInterval", heartBeatInterval, "must not be negative");
-            require(newConnectionTimeout >= 0, "newConnectionTimeout", newConnectionTimeout, "must not be negative");
-            requireUserData("loginUserData", loginUserDataSize, loginUserDataAlign);
-            requireUserData("loginRspUserData", loginRspUserDataSize, loginRspUserDataAlign);
-            require(maxNewConnections >= 1, "maxNewConnections", maxNewConnections, "must be at least 1");
-            require(maxShmGrps >= 0 && maxShmGrps <= 1024, "maxShmGrps", maxShmGrps, "must be 0..1024");
-            require(maxTcpGrps >= 0 && maxTcpGrps <= 1024, "maxTcpGrps", maxTcpGrps, "must be 0..1024");
-            require(maxShmConnsPerGrp >= 1 && maxShmConnsPerGrp <= 65536,
-                "maxShmConnsPerGrp", maxShmConnsPerGrp, "must be 1..65536");
-            require(maxTcpConnsPerGrp >= 1 && maxTcpConnsPerGrp <= 65536,
-                "maxTcpConnsPerGrp", maxTcpConnsPerGrp, "must be 1..65536");
-            if (shmDir == null)
-            {
-                throw new IllegalArgumentException("shmDir must not be null");
-            }
-            require(ackThresholdBytes >= -1, "ackThresholdBytes", ackThresholdBytes, "must not be negative");
-            require(ackDelay >= -1, "ackDelay", ackDelay, "must not be negative");
-            require(ctlSocketPollPeriod >= 1, "ctlSocketPollPeriod", ctlSocketPollPeriod, "must be at least 1");
-            require(loginTimeoutMillis >= 1, "loginTimeoutMillis", loginTimeoutMillis, "must be at least 1");
-            require(shmConsumeTimeout >= -1, "shmConsumeTimeout", shmConsumeTimeout, "must be -1 (never) or a timeout");
-            require(ptcpForceInterval >= -1, "ptcpForceInterval", ptcpForceInterval,
-                "must be -1 (never), 0 (every push) or a positive interval");
+            validate();
             final TcpShmConfig config = new TcpShmConfig(this);
             final int loginFrame = io.tcpshm.internal.LoginCodec.loginFrameSize(config);
             final int rspFrame = io.tcpshm.internal.LoginCodec.rspFrameSize(config);
             require(loginFrame <= Bits.MAX_MSG_SIZE, "loginUserDataSize", loginUserDataSize,
                 "makes a login frame of " + loginFrame + " bytes, more than 65535");
-            require(rspFrame <= Bits.MAX_MSG_SIZE, "loginRspUserDataSize", loginRspUserDataSize,
+            require(rspFrame <= Bits.MAX_MSG_SIZE, "loginResponseUserDataSize", loginResponseUserDataSize,
                 "makes a login response frame of " + rspFrame + " bytes, more than 65535");
             return config;
-        }
-
-        private static void requireUserData(final String name, final int size, final int align)
-        {
-            require(Bits.isPowerOfTwo(align) && align <= 4096, name + "Align", align, "must be a power of two up to 4096");
-            require(size >= 1 && size % align == 0 && size <= 60000, name + "Size", size,
-                "must be 1..60000 and a multiple of its alignment " + align + " (as C++ sizeof is)");
-        }
-
-        private static void require(final boolean ok, final String setting, final Object value, final String rule)
-        {
-            if (!ok)
-            {
-                throw new IllegalArgumentException(setting + " = " + value + ": " + rule);
-            }
         }
     }
 

@@ -44,7 +44,7 @@ class AllocLengthTest
         dir = Files.createTempDirectory("alloc-length");
         Files.createDirectories(dir.resolve("shm"));
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(dir.resolve("shm"))
-            .tcpQueueSize(TCP_QUEUE).tcpRecvBufMaxSize(RECV_MAX).shmQueueSize(SHM_QUEUE)
+            .tcpQueueSize(TCP_QUEUE).tcpReceiveBufferMaxSize(RECV_MAX).shmQueueSize(SHM_QUEUE)
             .connectionTimeout(1_000_000).newConnectionTimeout(1_000_000).build();
         server = new TestServer("srv", dir.resolve("server"), config, clock);
         tcp = new TestClient("tcpcli", dir.resolve("tcp"), config, clock);
@@ -84,7 +84,7 @@ class AllocLengthTest
     @Property(tries = 3000)
     void tcpAllocOfAnyLengthEitherFitsOrNamesTheLimit(@ForAll final int length)
     {
-        check(tcp, length, TCP_LIMIT, "tcpRecvBufMaxSize (" + RECV_MAX + ")");
+        check(tcp, length, TCP_LIMIT, "tcpReceiveBufferMaxSize (" + RECV_MAX + ")");
     }
 
     @Property(tries = 3000)
@@ -109,7 +109,7 @@ class AllocLengthTest
     @Example
     void theSizeFieldLimitsATcpMessageWhenTheQueueIsLarger()
     {
-        final TcpShmConfig config = TcpShmConfig.builder().tcpQueueSize(1 << 20).tcpRecvBufMaxSize(1 << 20).build();
+        final TcpShmConfig config = TcpShmConfig.builder().tcpQueueSize(1 << 20).tcpReceiveBufferMaxSize(1 << 20).build();
         try (TestClient c = new TestClient("big", dir.resolve("big"), config, clock))
         {
             assertThat(c.connect(false, server.port())).as(c.events.toString()).isTrue();

@@ -25,20 +25,20 @@ class ConfigTest
         assertThat(c.toLittleEndian()).isTrue();
         assertThat(c.byteOrder()).isEqualTo(ByteOrder.LITTLE_ENDIAN);
         assertThat(c.tcpQueueSize()).isEqualTo(2000);
-        assertThat(c.tcpRecvBufInitSize()).isEqualTo(2000);
-        assertThat(c.tcpRecvBufMaxSize()).isEqualTo(8000);
+        assertThat(c.tcpReceiveBufferInitialSize()).isEqualTo(2000);
+        assertThat(c.tcpReceiveBufferMaxSize()).isEqualTo(8000);
         assertThat(c.tcpNoDelay()).isTrue();
         assertThat(c.connectionTimeout()).isEqualTo(10);
-        assertThat(c.heartBeatInterval()).isEqualTo(3);
+        assertThat(c.heartbeatInterval()).isEqualTo(3);
         assertThat(c.loginUserDataSize()).isEqualTo(1);
         assertThat(c.loginUserDataAlign()).isEqualTo(1);
-        assertThat(c.loginRspUserDataSize()).isEqualTo(1);
-        assertThat(c.loginRspUserDataAlign()).isEqualTo(1);
+        assertThat(c.loginResponseUserDataSize()).isEqualTo(1);
+        assertThat(c.loginResponseUserDataAlign()).isEqualTo(1);
         assertThat(c.maxNewConnections()).isEqualTo(5);
-        assertThat(c.maxShmGrps()).isEqualTo(1);
-        assertThat(c.maxShmConnsPerGrp()).isEqualTo(4);
-        assertThat(c.maxTcpGrps()).isEqualTo(1);
-        assertThat(c.maxTcpConnsPerGrp()).isEqualTo(4);
+        assertThat(c.maxShmGroups()).isEqualTo(1);
+        assertThat(c.maxShmConnectionsPerGroup()).isEqualTo(4);
+        assertThat(c.maxTcpGroups()).isEqualTo(1);
+        assertThat(c.maxTcpConnectionsPerGroup()).isEqualTo(4);
         assertThat(c.newConnectionTimeout()).isEqualTo(3);
         // this implementation's own
         assertThat(c.shmDir()).isEqualTo(Path.of("/dev/shm"));
@@ -64,13 +64,13 @@ class ConfigTest
             bad("tcpQueueSize", b -> b.tcpQueueSize(2004)),
             bad("tcpQueueSize", b -> b.tcpQueueSize(0)),
             bad("tcpQueueSize", b -> b.tcpQueueSize(-8)),
-            bad("tcpRecvBufInitSize", b -> b.tcpRecvBufInitSize(2001)),
-            bad("tcpRecvBufInitSize", b -> b.tcpRecvBufInitSize(0)),
-            bad("tcpRecvBufMaxSize", b -> b.tcpRecvBufMaxSize(8001)),
-            bad("tcpRecvBufMaxSize", b -> b.tcpRecvBufMaxSize(1992)),        // below init 2000
-            bad("tcpRecvBufMaxSize", b -> b.tcpRecvBufInitSize(4000).tcpRecvBufMaxSize(3992)),
+            bad("tcpReceiveBufferInitialSize", b -> b.tcpReceiveBufferInitialSize(2001)),
+            bad("tcpReceiveBufferInitialSize", b -> b.tcpReceiveBufferInitialSize(0)),
+            bad("tcpReceiveBufferMaxSize", b -> b.tcpReceiveBufferMaxSize(8001)),
+            bad("tcpReceiveBufferMaxSize", b -> b.tcpReceiveBufferMaxSize(1992)),        // below init 2000
+            bad("tcpReceiveBufferMaxSize", b -> b.tcpReceiveBufferInitialSize(4000).tcpReceiveBufferMaxSize(3992)),
             bad("connectionTimeout", b -> b.connectionTimeout(-1)),
-            bad("heartBeatInterval", b -> b.heartBeatInterval(-1)),
+            bad("heartbeatInterval", b -> b.heartbeatInterval(-1)),
             bad("newConnectionTimeout", b -> b.newConnectionTimeout(-1)),
             bad("loginUserDataAlign", b -> b.loginUserData(3, 3)),
             bad("loginUserDataAlign", b -> b.loginUserData(1, 0)),
@@ -79,18 +79,18 @@ class ConfigTest
             bad("loginUserDataSize", b -> b.loginUserData(12, 8)),
             bad("loginUserDataSize", b -> b.loginUserData(0, 1)),
             bad("loginUserDataSize", b -> b.loginUserData(-1, 1)),
-            bad("loginRspUserDataAlign", b -> b.loginRspUserData(6, 6)),
-            bad("loginRspUserDataSize", b -> b.loginRspUserData(4, 8)),
-            bad("loginRspUserDataSize", b -> b.loginRspUserData(0, 1)),
+            bad("loginResponseUserDataAlign", b -> b.loginResponseUserData(6, 6)),
+            bad("loginResponseUserDataSize", b -> b.loginResponseUserData(4, 8)),
+            bad("loginResponseUserDataSize", b -> b.loginResponseUserData(0, 1)),
             bad("maxNewConnections", b -> b.maxNewConnections(0)),
-            bad("maxShmGrps", b -> b.maxShmGrps(-1)),
-            bad("maxTcpGrps", b -> b.maxTcpGrps(-1)),
-            bad("maxShmConnsPerGrp", b -> b.maxShmConnsPerGrp(0)),
-            bad("maxTcpConnsPerGrp", b -> b.maxTcpConnsPerGrp(0)),
+            bad("maxShmGroups", b -> b.maxShmGroups(-1)),
+            bad("maxTcpGroups", b -> b.maxTcpGroups(-1)),
+            bad("maxShmConnectionsPerGroup", b -> b.maxShmConnectionsPerGroup(0)),
+            bad("maxTcpConnectionsPerGroup", b -> b.maxTcpConnectionsPerGroup(0)),
             bad("shmDir", b -> b.shmDir(null)),
             bad("ackThresholdBytes", b -> b.ackThresholdBytes(-2)),
             bad("ackDelay", b -> b.ackDelay(-2)),
-            bad("ctlSocketPollPeriod", b -> b.ctlSocketPollPeriod(0)),
+            bad("controlSocketPollPeriod", b -> b.controlSocketPollPeriod(0)),
             bad("loginTimeoutMillis", b -> b.loginTimeoutMillis(0)));
     }
 
@@ -115,8 +115,8 @@ class ConfigTest
     {
         assertThatThrownBy(() -> TcpShmConfig.builder().shmQueueSize(192).build())
             .hasMessageContaining("192").hasMessageContaining("64 times a power of two");
-        assertThatThrownBy(() -> TcpShmConfig.builder().tcpRecvBufMaxSize(1992).build())
-            .hasMessageContaining("1992").hasMessageContaining("tcpRecvBufInitSize (2000)");
+        assertThatThrownBy(() -> TcpShmConfig.builder().tcpReceiveBufferMaxSize(1992).build())
+            .hasMessageContaining("1992").hasMessageContaining("tcpReceiveBufferInitialSize (2000)");
         assertThatThrownBy(() -> TcpShmConfig.builder().loginUserData(3, 4).build())
             .hasMessageContaining("3").hasMessageContaining("multiple of its alignment 4");
     }
@@ -125,9 +125,9 @@ class ConfigTest
     void boundaryValuesAreAccepted()
     {
         final TcpShmConfig c = TcpShmConfig.builder()
-            .nameSize(2).shmQueueSize(64).tcpQueueSize(16).tcpRecvBufInitSize(8).tcpRecvBufMaxSize(8)
-            .connectionTimeout(0).heartBeatInterval(0).newConnectionTimeout(0)
-            .loginUserData(16, 16).loginRspUserData(12, 4).maxShmGrps(0).maxTcpGrps(0)
+            .nameSize(2).shmQueueSize(64).tcpQueueSize(16).tcpReceiveBufferInitialSize(8).tcpReceiveBufferMaxSize(8)
+            .connectionTimeout(0).heartbeatInterval(0).newConnectionTimeout(0)
+            .loginUserData(16, 16).loginResponseUserData(12, 4).maxShmGroups(0).maxTcpGroups(0)
             .ackThresholdBytes(0).ackDelay(0).build();
         assertThat(c.shmBlockCount()).isEqualTo(1);
         assertThat(TcpShmConfig.builder().nameSize(255).shmQueueSize(1 << 30).build().nameSize()).isEqualTo(255);
@@ -137,28 +137,28 @@ class ConfigTest
     @Test
     void derivedDefaults()
     {
-        final TcpShmConfig c = TcpShmConfig.builder().tcpQueueSize(4000).heartBeatInterval(9).build();
+        final TcpShmConfig c = TcpShmConfig.builder().tcpQueueSize(4000).heartbeatInterval(9).build();
         assertThat(c.ackThresholdBytes()).isEqualTo(1000);
         assertThat(c.ackDelay()).isEqualTo(3);
         assertThat(TcpShmConfig.builder().tcpQueueSize(16).build().ackThresholdBytes()).isEqualTo(8);
         // never 0 by default: that would send a heartbeat at every poll after a pop (ProtocolEdgeTest counts them)
         for (long interval = 0; interval <= 5; interval++)
         {
-            assertThat(TcpShmConfig.builder().heartBeatInterval(interval).build().ackDelay())
-                .as("ackDelay for heartBeatInterval %d", interval).isEqualTo(Math.max(1, interval / 3));
+            assertThat(TcpShmConfig.builder().heartbeatInterval(interval).build().ackDelay())
+                .as("ackDelay for heartbeatInterval %d", interval).isEqualTo(Math.max(1, interval / 3));
         }
-        assertThat(TcpShmConfig.builder().heartBeatInterval(1).ackDelay(0).build().ackDelay()).isZero();
+        assertThat(TcpShmConfig.builder().heartbeatInterval(1).ackDelay(0).build().ackDelay()).isZero();
     }
 
     private static TcpShmConfig everythingChanged()
     {
         return TcpShmConfig.builder()
             .nameSize(32).shmQueueSize(4096).toLittleEndian(false).tcpQueueSize(4096)
-            .tcpRecvBufInitSize(1024).tcpRecvBufMaxSize(16384).tcpNoDelay(false)
-            .connectionTimeout(100).heartBeatInterval(30).loginUserData(12, 4).loginRspUserData(16, 8)
-            .maxNewConnections(7).maxShmGrps(2).maxShmConnsPerGrp(3).maxTcpGrps(4).maxTcpConnsPerGrp(5)
+            .tcpReceiveBufferInitialSize(1024).tcpReceiveBufferMaxSize(16384).tcpNoDelay(false)
+            .connectionTimeout(100).heartbeatInterval(30).loginUserData(12, 4).loginResponseUserData(16, 8)
+            .maxNewConnections(7).maxShmGroups(2).maxShmConnectionsPerGroup(3).maxTcpGroups(4).maxTcpConnectionsPerGroup(5)
             .newConnectionTimeout(6).shmDir(Path.of("/tmp/shm")).ackThresholdBytes(123).ackDelay(4)
-            .ctlSocketPollPeriod(8).loginTimeoutMillis(999).shareFilesWithGroup(true).build();
+            .controlSocketPollPeriod(8).loginTimeoutMillis(999).shareFilesWithGroup(true).build();
     }
 
     @Test
@@ -173,25 +173,25 @@ class ConfigTest
         assertThat(copy.toLittleEndian()).isFalse();
         assertThat(copy.byteOrder()).isEqualTo(ByteOrder.BIG_ENDIAN);
         assertThat(copy.tcpQueueSize()).isEqualTo(4096);
-        assertThat(copy.tcpRecvBufInitSize()).isEqualTo(1024);
-        assertThat(copy.tcpRecvBufMaxSize()).isEqualTo(16384);
+        assertThat(copy.tcpReceiveBufferInitialSize()).isEqualTo(1024);
+        assertThat(copy.tcpReceiveBufferMaxSize()).isEqualTo(16384);
         assertThat(copy.tcpNoDelay()).isFalse();
         assertThat(copy.connectionTimeout()).isEqualTo(100);
-        assertThat(copy.heartBeatInterval()).isEqualTo(30);
+        assertThat(copy.heartbeatInterval()).isEqualTo(30);
         assertThat(copy.loginUserDataSize()).isEqualTo(12);
         assertThat(copy.loginUserDataAlign()).isEqualTo(4);
-        assertThat(copy.loginRspUserDataSize()).isEqualTo(16);
-        assertThat(copy.loginRspUserDataAlign()).isEqualTo(8);
+        assertThat(copy.loginResponseUserDataSize()).isEqualTo(16);
+        assertThat(copy.loginResponseUserDataAlign()).isEqualTo(8);
         assertThat(copy.maxNewConnections()).isEqualTo(7);
-        assertThat(copy.maxShmGrps()).isEqualTo(2);
-        assertThat(copy.maxShmConnsPerGrp()).isEqualTo(3);
-        assertThat(copy.maxTcpGrps()).isEqualTo(4);
-        assertThat(copy.maxTcpConnsPerGrp()).isEqualTo(5);
+        assertThat(copy.maxShmGroups()).isEqualTo(2);
+        assertThat(copy.maxShmConnectionsPerGroup()).isEqualTo(3);
+        assertThat(copy.maxTcpGroups()).isEqualTo(4);
+        assertThat(copy.maxTcpConnectionsPerGroup()).isEqualTo(5);
         assertThat(copy.newConnectionTimeout()).isEqualTo(6);
         assertThat(copy.shmDir()).isEqualTo(Path.of("/tmp/shm"));
         assertThat(copy.ackThresholdBytes()).isEqualTo(123);
         assertThat(copy.ackDelay()).isEqualTo(4);
-        assertThat(copy.ctlSocketPollPeriod()).isEqualTo(8);
+        assertThat(copy.controlSocketPollPeriod()).isEqualTo(8);
         assertThat(copy.loginTimeoutMillis()).isEqualTo(999);
         assertThat(copy.shareFilesWithGroup()).isTrue();
 
@@ -213,7 +213,7 @@ class ConfigTest
     @Test
     void toBuilderKeepsDerivedDefaultsDerived()
     {
-        final TcpShmConfig variant = TcpShmConfig.defaults().toBuilder().tcpQueueSize(8000).heartBeatInterval(30).build();
+        final TcpShmConfig variant = TcpShmConfig.defaults().toBuilder().tcpQueueSize(8000).heartbeatInterval(30).build();
         assertThat(variant.ackThresholdBytes()).isEqualTo(2000);
         assertThat(variant.ackDelay()).isEqualTo(10);
     }
@@ -221,8 +221,8 @@ class ConfigTest
     @Test
     void invalidCombinationsSurfaceOnlyAtBuild()
     {
-        final TcpShmConfig.Builder b = TcpShmConfig.builder().tcpRecvBufMaxSize(1000);
-        b.tcpRecvBufInitSize(1000); // fixed before build: fine
-        assertThat(b.build().tcpRecvBufMaxSize()).isEqualTo(1000);
+        final TcpShmConfig.Builder b = TcpShmConfig.builder().tcpReceiveBufferMaxSize(1000);
+        b.tcpReceiveBufferInitialSize(1000); // fixed before build: fine
+        assertThat(b.build().tcpReceiveBufferMaxSize()).isEqualTo(1000);
     }
 }

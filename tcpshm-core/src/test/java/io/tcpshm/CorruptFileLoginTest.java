@@ -273,7 +273,7 @@ class CorruptFileLoginTest
         assertThat(c.events.all()).containsExactly(
             "systemError Ptcp file " + clientPtcp() + " is corrupt: " + damage.detail);
         // the server never saw a socket: the check came before the connect
-        s.awaitIterations(4L * config.ctlSocketPollPeriod());
+        s.awaitIterations(4L * config.controlSocketPollPeriod());
         assertThat(s.events.all()).isEmpty();
         closer.closeNow(c);
         assertThat(Files.readAllBytes(clientPtcp())).as("the client's corrupt file after the refusal").isEqualTo(damaged);
@@ -488,7 +488,7 @@ class CorruptFileLoginTest
             assertThat(c.connect(true, s.port())).isFalse();
             assertThat(c.events.all()).containsExactly("systemError SHM ring " + ring(bad) + " is corrupt: " +
                 damage.detail);
-            s.awaitIterations(4L * config.ctlSocketPollPeriod());
+            s.awaitIterations(4L * config.controlSocketPollPeriod());
             assertThat(s.events.all()).as("the server saw no login").isEmpty();
             closer.closeNow(c);
             closer.closeNow(s);

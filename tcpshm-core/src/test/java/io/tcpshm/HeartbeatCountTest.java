@@ -163,9 +163,9 @@ class HeartbeatCountTest
     @Test
     void aHeartbeatFinishedByALaterPollIsCountedOnce() throws IOException
     {
-        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).heartBeatInterval(3).connectionTimeout(1_000)
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).heartbeatInterval(3).connectionTimeout(1_000)
             .build();
-        final TcpShmConnection conn = new TcpShmConnection(config, "cli", tmp, false);
+        final TcpShmConnection conn = new TcpShmConnection(config, "cli", tmp);
         assertThat(conn.openFiles("srv", false, false)).isNull();
         final TricklingChannel channel = new TricklingChannel(3);
         try
@@ -186,7 +186,7 @@ class HeartbeatCountTest
         }
         finally
         {
-            conn.requestClose("test over", null);
+            conn.requestClose(DisconnectReason.USER_CLOSE, "test over", null);
             conn.finishClose();
             conn.releaseFiles();
         }

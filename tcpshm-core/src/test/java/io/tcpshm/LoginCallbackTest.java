@@ -75,11 +75,11 @@ class LoginCallbackTest
                 {
                     final long now = clock.get();
                     server.pollCtl(now);
-                    for (int g = 0; g < config.maxTcpGrps(); g++)
+                    for (int g = 0; g < config.maxTcpGroups(); g++)
                     {
                         server.pollTcp(now, g);
                     }
-                    for (int g = 0; g < config.maxShmGrps(); g++)
+                    for (int g = 0; g < config.maxShmGroups(); g++)
                     {
                         server.pollShm(g);
                     }
@@ -160,9 +160,10 @@ class LoginCallbackTest
         }
 
         @Override
-        public void onClientDisconnected(final TcpShmConnection conn, final String reason, final Exception cause)
+        public void onClientDisconnected(final TcpShmConnection conn, final DisconnectReason reason, final String detail,
+            final Exception cause)
         {
-            events.add("disconnected " + conn.remoteName() + " " + reason);
+            events.add("disconnected " + conn.remoteName() + " " + reason.describe(detail));
         }
 
         @Override
@@ -212,7 +213,7 @@ class LoginCallbackTest
     void aGroupIdOutOfRangeIsRejectedAndReported(final boolean shm, final int groups, final int returned)
         throws Exception
     {
-        final TcpShmConfig config = base().maxTcpGrps(shm ? 3 : groups).maxShmGrps(shm ? groups : 1).build();
+        final TcpShmConfig config = base().maxTcpGroups(shm ? 3 : groups).maxShmGroups(shm ? groups : 1).build();
         final HookedServer s = closer.keep(new HookedServer(tmp.resolve("server"), config, clock));
         s.groupFor = login -> returned;
         final TestClient c = closer.keep(new TestClient("cli", tmp.resolve("client"), config, clock));

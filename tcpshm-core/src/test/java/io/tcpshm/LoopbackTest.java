@@ -207,6 +207,21 @@ class LoopbackTest
         assertThat(c.conn().stats().messagesSent()).as("counters stay readable").isEqualTo(10);
     }
 
+    /** alloc's one rule: null is "not now" (here: no queue before the first login), an exception a programmer error. */
+    @Test
+    void allocBeforeTheFirstLoginReturnsNullAndWorksAfterIt() throws Exception
+    {
+        final TcpShmConfig config = base().build();
+        final TestServer s = server("srv", config);
+        final TestClient c = client("cli", "client", config);
+        assertThat(c.conn().alloc(8)).as("no queue yet: not now").isNull();
+        assertThatThrownBy(() -> c.conn().alloc(-1)).as("a length that never fits is still an error")
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThat(c.connect(false, s.port())).isTrue();
+        assertThat(c.conn().alloc(8)).isNotNull();
+        echoRun(c, 10, false);
+    }
+
     @ParameterizedTest(name = "shm={0}")
     @ValueSource(booleans = {false, true})
     void popWithoutACurrentMessageThrowsAndConsumesNothing(final boolean shm) throws Exception
@@ -288,7 +303,7 @@ class LoopbackTest
     @Test
     void maxClientCountIsEnforced() throws Exception
     {
-        final TcpShmConfig config = base().maxTcpConnsPerGrp(2).build();
+        final TcpShmConfig config = base().maxTcpConnectionsPerGroup(2).build();
         final TestServer s = server("srv", config);
         assertThat(client("c1", "d1", config).connect(false, s.port())).isTrue();
         assertThat(client("c2", "d2", config).connect(false, s.port())).isTrue();
@@ -325,7 +340,7 @@ class LoopbackTest
     @Test
     void receiveBufferGrowsForLargeMessagesUpToItsMax() throws Exception
     {
-        final TcpShmConfig config = base().tcpQueueSize(80_000).tcpRecvBufInitSize(256).tcpRecvBufMaxSize(16_000).build();
+        final TcpShmConfig config = base().tcpQueueSize(80_000).tcpReceiveBufferInitialSize(256).tcpReceiveBufferMaxSize(16_000).build();
         final TestServer s = server("srv", config);
         final TestClient c = client("cli", "client", config);
         assertThat(c.connect(false, s.port())).isTrue();
@@ -417,11 +432,11 @@ class LoopbackTest
         // the same values in the published file, as another process would read them
         final java.nio.ByteBuffer file = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(
             tmp.resolve("client").resolve("cli.counters"))).order(java.nio.ByteOrder.nativeOrder());
-        final int slot = io.tcpshm.internal.CountersLayout.slotOffset(0);
-        assertThat(file.getLong(0)).isEqualTo(io.tcpshm.internal.CountersLayout.MAGIC);
-        assertThat(file.getLong(slot + io.tcpshm.internal.CountersLayout.MSGS_SENT)).isEqualTo(100);
-        assertThat(file.getLong(slot + io.tcpshm.internal.CountersLayout.DISCONNECTS)).isEqualTo(1);
-        assertThat(io.tcpshm.internal.CountersLayout.text(file, slot + io.tcpshm.internal.CountersLayout.REMOTE_NAME, 64))
+        final int slot = io.tcpshm.files.CountersDescriptor.slotOffset(0);
+        assertThat(file.getLong(0)).isEqualTo(io.tcpshm.files.CountersDescriptor.MAGIC);
+        assertThat(file.getLong(slot + io.tcpshm.files.CountersDescriptor.MSGS_SENT)).isEqualTo(100);
+        assertThat(file.getLong(slot + io.tcpshm.files.CountersDescriptor.DISCONNECTS)).isEqualTo(1);
+        assertThat(io.tcpshm.files.CountersDescriptor.text(file, slot + io.tcpshm.files.CountersDescriptor.REMOTE_NAME, 64))
             .isEqualTo("srv");
         final TcpShmConnection serverSide = s.server.tcpGroupConnections(0)[0];
         assertThat(c.pollUntil(() -> serverSide.stats().disconnects() == 1, 10_000)).isTrue();

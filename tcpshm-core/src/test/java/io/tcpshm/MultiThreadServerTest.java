@@ -29,8 +29,8 @@ class MultiThreadServerTest
         Files.createDirectories(tmp.resolve("shm"));
         final AtomicLong clock = new AtomicLong(1000);
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp.resolve("shm"))
-            .maxTcpGrps(2).maxShmGrps(2).maxTcpConnsPerGrp(2).maxShmConnsPerGrp(2)
-            .connectionTimeout(1_000_000).ctlSocketPollPeriod(4).build();
+            .maxTcpGroups(2).maxShmGroups(2).maxTcpConnectionsPerGroup(2).maxShmConnectionsPerGroup(2)
+            .connectionTimeout(1_000_000).controlSocketPollPeriod(4).build();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final Events events = new Events();
         final ServerHandler handler = new ServerHandler()
@@ -68,7 +68,8 @@ class MultiThreadServerTest
             }
 
             @Override
-            public void onClientDisconnected(final TcpShmConnection conn, final String reason, final Exception cause)
+            public void onClientDisconnected(final TcpShmConnection conn, final DisconnectReason reason, final String detail,
+                final Exception cause)
             {
                 events.add("disconnected " + conn.remoteName());
             }

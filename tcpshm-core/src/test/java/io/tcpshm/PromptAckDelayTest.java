@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The time-triggered prompt ack (docs/PROTOCOL.md, "Heartbeats, prompt acks and timeouts"): a side that only
- * receives, with {@code ackThresholdBytes} out of reach and {@code heartBeatInterval} far away, sends an
+ * receives, with {@code ackThresholdBytes} out of reach and {@code heartbeatInterval} far away, sends an
  * ack-only heartbeat once {@code now - lastSend >= ackDelay} after a pop, and not before. The sender sees
  * the ack: its queue is released.
  *
@@ -39,7 +39,7 @@ class PromptAckDelayTest
     private void start()
     {
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).ackDelay(D).ackThresholdBytes(1 << 30)
-            .heartBeatInterval(1_000).connectionTimeout(1_000_000).newConnectionTimeout(1_000_000).build();
+            .heartbeatInterval(1_000).connectionTimeout(1_000_000).newConnectionTimeout(1_000_000).build();
         s = closer.keep(new TestServer("srv", tmp.resolve("server"), config, clock));
         s.echo = false;
         c = closer.keep(new TestClient("cli", tmp.resolve("client"), config, clock));

@@ -125,7 +125,7 @@ class ProtocolEdgeTest
             {
                 c.poll();
             }
-            s.awaitIterations(2 * config.ctlSocketPollPeriod());
+            s.awaitIterations(2 * config.controlSocketPollPeriod());
             for (int i = 0; i < 100; i++)
             {
                 c.poll();
@@ -141,7 +141,7 @@ class ProtocolEdgeTest
     void aSilentServerTimesOutOnTheClient(final boolean shm) throws Exception
     {
         Files.createDirectories(tmp.resolve("shm"));
-        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp.resolve("shm")).ctlSocketPollPeriod(1).build();
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp.resolve("shm")).controlSocketPollPeriod(1).build();
         final TestServer s = server(config);
         final TestClient c = client(config);
         assertThat(c.connect(shm, s.port())).isTrue();
@@ -204,7 +204,7 @@ class ProtocolEdgeTest
         assertThat(peer.status()).isZero();
         peer.sendHeader(size, 5, 0);
         final String expected = size < 8 ? "disconnected cli Invalid msg size " + size + " (below 8)" :
-            "disconnected cli Msg size " + size + " larger than tcpRecvBufMaxSize 8000";
+            "disconnected cli Msg size " + size + " larger than tcpReceiveBufferMaxSize 8000";
         assertThat(Await.until(() -> s.events.all().contains(expected))).as(s.events.toString()).isTrue();
         // everyone else is still served
         assertThat(good.pollUntil(() ->
@@ -342,16 +342,16 @@ class ProtocolEdgeTest
     }
 
     /**
-     * Review finding: with {@code heartBeatInterval} 1 or 2 the default {@code ackDelay} was 0, so a side that
+     * Review finding: with {@code heartbeatInterval} 1 or 2 the default {@code ackDelay} was 0, so a side that
      * only receives sent an ack-only heartbeat (a system call) at every poll after a pop. With the clock
      * standing still, nothing is due: no heartbeat at all; one time unit later, one ack.
      */
-    @ParameterizedTest(name = "heartBeatInterval={0}")
+    @ParameterizedTest(name = "heartbeatInterval={0}")
     @ValueSource(longs = {1, 2})
     void aReceiveOnlySideSendsNoHeartbeatPerPopWithAShortInterval(final long interval)
     {
         // a queue that holds all 200 messages unacked (about 26 KB), and only the delay may trigger an ack
-        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).heartBeatInterval(interval).tcpQueueSize(1 << 16)
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).heartbeatInterval(interval).tcpQueueSize(1 << 16)
             .ackThresholdBytes(1 << 30).connectionTimeout(1_000_000).build();
         final TestServer s = server(config);
         final long[] popped = {0};
@@ -420,7 +420,7 @@ class ProtocolEdgeTest
     {
         // newConnectionTimeout out of reach: the clock below runs fast, and a login that arrives a few ticks after
         // its accept must not be dropped as late (that made this test fail on a loaded machine)
-        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).ctlSocketPollPeriod(Integer.MAX_VALUE)
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).controlSocketPollPeriod(Integer.MAX_VALUE)
             .newConnectionTimeout(1_000_000).build();
         final TestServer s = server(config);
         final TestClient c = client(config);

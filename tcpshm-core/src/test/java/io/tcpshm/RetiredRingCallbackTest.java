@@ -100,10 +100,6 @@ class RetiredRingCallbackTest
         {
         }
 
-        @Override
-        public void onDisconnected(final String reason, final Exception cause)
-        {
-        }
     }
 
     private static void send(final TcpShmClient client, final long value)
@@ -167,7 +163,7 @@ class RetiredRingCallbackTest
     {
         final Path shmDir = Files.createDirectories(tmp.resolve("shm"));
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(shmDir).connectionTimeout(1_000_000)
-            .newConnectionTimeout(1_000_000).ctlSocketPollPeriod(1).build();
+            .newConnectionTimeout(1_000_000).controlSocketPollPeriod(1).build();
         final TestServer a = closer.keep(new TestServer("srvA", tmp.resolve("a"), config, clock));
         final TestServer b = closer.keep(new TestServer("srvB", tmp.resolve("b"), config, clock));
         final Handler handler = new Handler();
@@ -221,7 +217,7 @@ class RetiredRingCallbackTest
     {
         final Path shmDir = Files.createDirectories(tmp.resolve("shm"));
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(shmDir).connectionTimeout(1_000_000)
-            .newConnectionTimeout(1_000_000).ctlSocketPollPeriod(1).build();
+            .newConnectionTimeout(1_000_000).controlSocketPollPeriod(1).build();
         final TestServer server = closer.keep(new TestServer("srv", tmp.resolve("server"), config, clock));
         final Handler handler = new Handler();
         final TcpShmClient client = new TcpShmClient("cli", tmp.resolve("client"), config, handler);

@@ -1,6 +1,6 @@
 package io.tcpshm;
 
-import io.tcpshm.internal.ShmRing;
+import io.tcpshm.files.ShmRingDescriptor;
 import io.tcpshm.testing.Closer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,8 +35,8 @@ class ShmRingMarkTest
     private TcpShmConfig.Builder config(final Path shmDir) throws Exception
     {
         Files.createDirectories(shmDir);
-        return TcpShmConfig.builder().shmDir(shmDir).heartBeatInterval(3).connectionTimeout(1_000)
-            .newConnectionTimeout(1_000).ctlSocketPollPeriod(1);
+        return TcpShmConfig.builder().shmDir(shmDir).heartbeatInterval(3).connectionTimeout(1_000)
+            .newConnectionTimeout(1_000).controlSocketPollPeriod(1);
     }
 
     /** Polls the client (and lets the server thread run) until {@code done}, moving the clock by one unit per round. */
@@ -55,7 +55,7 @@ class ShmRingMarkTest
     private static int ringMark(final Path ring, final int shmQueueSize) throws Exception
     {
         final ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(ring)).order(ByteOrder.nativeOrder());
-        return b.getInt(ShmRing.fileSize(shmQueueSize) - ShmRing.INDEX_AREA + ShmRing.MARK_OFFSET);
+        return b.getInt(ShmRingDescriptor.indexAreaOffset(shmQueueSize) + ShmRingDescriptor.MARK_OFFSET);
     }
 
     @Test

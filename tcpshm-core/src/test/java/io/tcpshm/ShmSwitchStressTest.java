@@ -74,10 +74,6 @@ class ShmSwitchStressTest
             received.incrementAndGet();
         }
 
-        @Override
-        public void onDisconnected(final String reason, final Exception cause)
-        {
-        }
     }
 
     @Test
@@ -86,7 +82,7 @@ class ShmSwitchStressTest
         final int iterations = Integer.getInteger("tcpshm.switch.iterations", 1500);
         Files.createDirectories(tmp.resolve("shm"));
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp.resolve("shm")).connectionTimeout(1_000_000)
-            .newConnectionTimeout(1_000_000).ctlSocketPollPeriod(1).build();
+            .newConnectionTimeout(1_000_000).controlSocketPollPeriod(1).build();
         final TestServer a = closer.keep(new TestServer("srvA", tmp.resolve("a"), config, clock));
         final TestServer b = closer.keep(new TestServer("srvB", tmp.resolve("b"), config, clock));
         final Handler handler = new Handler();

@@ -60,7 +60,7 @@ class SlotLimitTest
     {
         Files.createDirectories(tmp.resolve("shm"));
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp.resolve("shm"))
-            .maxShmGrps(1).maxShmConnsPerGrp(2).maxTcpGrps(1).maxTcpConnsPerGrp(2)
+            .maxShmGroups(1).maxShmConnectionsPerGroup(2).maxTcpGroups(1).maxTcpConnectionsPerGroup(2)
             .connectionTimeout(1_000_000).newConnectionTimeout(1_000_000).build();
         final TestServer s = closer.keep(new TestServer("srv", tmp.resolve("server"), config, clock));
         final TestClient c1 = client("c1", config);

@@ -197,8 +197,8 @@ public final class TestClient implements ClientHandler, AutoCloseable
     }
 
     @Override
-    public void onDisconnected(final String reason, final Exception cause)
+    public void onDisconnected(final DisconnectReason reason, final String detail, final Exception cause)
     {
-        events.add("disconnected " + reason);
+        events.add("disconnected " + reason.describe(detail));
     }
 }

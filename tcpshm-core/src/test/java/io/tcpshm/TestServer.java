@@ -86,11 +86,11 @@ public final class TestServer implements ServerHandler, AutoCloseable
                 }
                 final long now = clock.get();
                 server.pollCtl(now);
-                for (int g = 0; g < config.maxTcpGrps(); g++)
+                for (int g = 0; g < config.maxTcpGroups(); g++)
                 {
                     server.pollTcp(now, g);
                 }
-                for (int g = 0; g < config.maxShmGrps(); g++)
+                for (int g = 0; g < config.maxShmGroups(); g++)
                 {
                     server.pollShm(g);
                 }
@@ -122,11 +122,11 @@ public final class TestServer implements ServerHandler, AutoCloseable
     public void pollOnce(final long now)
     {
         server.pollCtl(now);
-        for (int g = 0; g < config.maxTcpGrps(); g++)
+        for (int g = 0; g < config.maxTcpGroups(); g++)
         {
             server.pollTcp(now, g);
         }
-        for (int g = 0; g < config.maxShmGrps(); g++)
+        for (int g = 0; g < config.maxShmGroups(); g++)
         {
             server.pollShm(g);
         }
@@ -202,9 +202,10 @@ public final class TestServer implements ServerHandler, AutoCloseable
     }
 
     @Override
-    public void onClientDisconnected(final TcpShmConnection conn, final String reason, final Exception cause)
+    public void onClientDisconnected(final TcpShmConnection conn, final DisconnectReason reason, final String detail,
+        final Exception cause)
     {
-        events.add("disconnected " + conn.remoteName() + " " + reason);
+        events.add("disconnected " + conn.remoteName() + " " + reason.describe(detail));
     }
 
     @Override

@@ -344,7 +344,9 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             final String label = run.getParams().getBenchmark();
             final String shortName = label.substring(label.lastIndexOf('.') + 1);
             final boolean countersOff = label.contains("CountersOff.");
-            final BenchResult r = new BenchResult(BenchResult.JMH, "jmh " + shortName + (countersOff ? ", counters off" : ""));
+            final String transport = run.getParams().getParam("transport");
+            final BenchResult r = new BenchResult(BenchResult.JMH, "jmh " + shortName +
+                (transport == null ? "" : " " + transport) + (countersOff ? ", counters off" : ""));
             r.put("nsPerOp", run.getPrimaryResult().getScore());
             r.put("nsPerOpError", run.getPrimaryResult().getScoreError());
             for (final String key : run.getSecondaryResults().keySet())

@@ -7,6 +7,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FragmentHandler;
 import io.tcpshm.ClientHandler;
+import io.tcpshm.DisconnectReason;
 import io.tcpshm.LoginRequest;
 import io.tcpshm.LoginResponse;
 import io.tcpshm.MsgHeader;
@@ -134,7 +135,7 @@ public final class BenchNode
         if (stream)
         {
             // room for a stream in flight; heartbeat and timeouts stay at their defaults
-            b.shmQueueSize(1 << 20).tcpQueueSize(1 << 20).tcpRecvBufInitSize(1 << 18).tcpRecvBufMaxSize(1 << 18);
+            b.shmQueueSize(1 << 20).tcpQueueSize(1 << 20).tcpReceiveBufferInitialSize(1 << 18).tcpReceiveBufferMaxSize(1 << 18);
         }
         return b.build();
     }
@@ -406,16 +407,6 @@ public final class BenchNode
         }
 
         @Override
-        public void onClientLogon(final InetSocketAddress a, final TcpShmConnection conn)
-        {
-        }
-
-        @Override
-        public void onClientDisconnected(final TcpShmConnection conn, final String reason, final Exception cause)
-        {
-        }
-
-        @Override
         public void onClientMsg(final TcpShmConnection conn, final MsgHeader header)
         {
             conn.pop();
@@ -455,9 +446,9 @@ public final class BenchNode
         }
 
         @Override
-        public void onDisconnected(final String reason, final Exception cause)
+        public void onDisconnected(final DisconnectReason reason, final String detail, final Exception cause)
         {
-            System.err.println("client: disconnected " + reason);
+            System.err.println("client: disconnected " + reason.describe(detail));
         }
     }
 

@@ -204,13 +204,13 @@ final class Report
             target(sb, "counters: SHM " + countersOn.get(0).name().split(" ")[2] + " p50 on/off (pair median) <= 1.05x",
                 countersRatio, 1.05);
         }
-        final BenchResult jmhOn = row("jmh shmConnectionAllocPushPollPop");
-        final BenchResult jmhOff = row("jmh shmConnectionAllocPushPollPop, counters off");
+        final BenchResult jmhOn = row("jmh allocPushPollPop shm");
+        final BenchResult jmhOff = row("jmh allocPushPollPop shm, counters off");
         if (jmhOn != null && jmhOff != null)
         {
             // the counters' whole cost per message on the API path, in ns: the gap between the two JMH rows
             sb.append(String.format(Locale.ROOT, "  %-52s %8.2f  (%.1f%% of %.1f ns)%n",
-                "counters: JMH connection path, ns/msg on - off", jmhOn.num("nsPerOp") - jmhOff.num("nsPerOp"),
+                "counters: JMH SHM connection path, ns/msg on - off", jmhOn.num("nsPerOp") - jmhOff.num("nsPerOp"),
                 100 * (jmhOn.num("nsPerOp") - jmhOff.num("nsPerOp")) / jmhOn.num("nsPerOp"), jmhOn.num("nsPerOp")));
         }
         for (final BenchResult r : results)

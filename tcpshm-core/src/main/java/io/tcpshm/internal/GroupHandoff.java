@@ -63,7 +63,7 @@ public final class GroupHandoff<T>
     }
 
     /** @return the number of slots. */
-    public int size()
+    int size()
     {
         return members.length;
     }

@@ -11,6 +11,28 @@ import java.nio.charset.StandardCharsets;
  * Layout of the login and login response frames for one configuration (docs/PROTOCOL.md, "Handshake"),
  * and the encoding and decoding of their fields. All offsets are from the start of the frame
  * (the 8-byte header included). Integers go in the TCP byte order; user data is raw bytes.
+ * {@code N} is {@code nameSize}; {@code U}, {@code a} the login's user data size and alignment,
+ * {@code V}, {@code b} the response's; {@code o = roundUp(8, a)}, {@code p = roundUp(8, b)}.
+ *
+ * <pre>
+ * login (msgType 1):
+ *   0       2        4          8            12          8+o         8+o+U    9+o+U      9+o+U+N
+ *   +-------+--------+----------+------------+-----------+-----------+--------+----------+--------------+---------+
+ *   | size  | type 1 | clientAck| clientSeq  | clientSeq | user data | useShm | client   | last server  | padding |
+ *   | u16   | u16    | u32      | Start u32  | End u32   | U bytes   | u8     | name (N) | name (N)     |         |
+ *   +-------+--------+----------+------------+-----------+-----------+--------+----------+--------------+---------+
+ *   size = 8 + roundUp(o + U + 1 + 2N, max(4, a)); the frame is size rounded up to 8
+ *
+ * login response (msgType 2):
+ *   0       2        4          8            12          8+p         8+p+V    9+p+V      9+p+V+N
+ *   +-------+--------+----------+------------+-----------+-----------+--------+----------+--------------+---------+
+ *   | size  | type 2 | serverAck| serverSeq  | serverSeq | user data | status | server   | error text   | padding |
+ *   | u16   | u16    | u32      | Start u32  | End u32   | V bytes   | u8     | name (N) | (32)         |         |
+ *   +-------+--------+----------+------------+-----------+-----------+--------+----------+--------------+---------+
+ *   size = 8 + roundUp(p + V + 1 + N + 32, max(4, b)); status 0 ok, 1 sequence mismatch, 2 error
+ * </pre>
+ *
+ * <p>The gap between offset 16 and {@code 8 + o} (when {@code a > 8}) is zero.
  */
 public final class LoginCodec
 {
@@ -26,6 +48,8 @@ public final class LoginCodec
     public static final int STATUS_ERROR = 2;
     /** Bytes of the response's error message field, NUL included. */
     public static final int ERROR_MSG_SIZE = 32;
+    /** Frame offset of {@code clientAck} / {@code serverAck} (the header's {@code ackSeq} field). */
+    public static final int ACK_OFFSET = FrameHeader.ACK_OFFSET;
     /** Frame offset of {@code clientSeqStart} / {@code serverSeqStart}. */
     public static final int SEQ_START_OFFSET = 8;
     /** Frame offset of {@code clientSeqEnd} / {@code serverSeqEnd}. */
@@ -33,7 +57,7 @@ public final class LoginCodec
 
     private final int nameSize;
     private final int loginUserDataSize;
-    private final int loginRspUserDataSize;
+    private final int loginResponseUserDataSize;
     private final int loginMsgSize;
     private final int loginFrameSize;
     private final int loginUserDataOffset;
@@ -54,7 +78,7 @@ public final class LoginCodec
     {
         nameSize = config.nameSize();
         loginUserDataSize = config.loginUserDataSize();
-        loginRspUserDataSize = config.loginRspUserDataSize();
+        loginResponseUserDataSize = config.loginResponseUserDataSize();
 
         final int o = Bits.roundUp(8, config.loginUserDataAlign());
         loginUserDataOffset = 8 + o;
@@ -64,9 +88,9 @@ public final class LoginCodec
         loginMsgSize = 8 + loginBodySize(config);
         loginFrameSize = Bits.roundUp8(loginMsgSize);
 
-        final int p = Bits.roundUp(8, config.loginRspUserDataAlign());
+        final int p = Bits.roundUp(8, config.loginResponseUserDataAlign());
         rspUserDataOffset = 8 + p;
-        statusOffset = rspUserDataOffset + loginRspUserDataSize;
+        statusOffset = rspUserDataOffset + loginResponseUserDataSize;
         serverNameOffset = statusOffset + 1;
         errorMsgOffset = serverNameOffset + nameSize;
         rspMsgSize = 8 + rspBodySize(config);
@@ -81,9 +105,9 @@ public final class LoginCodec
 
     private static int rspBodySize(final TcpShmConfig c)
     {
-        final int p = Bits.roundUp(8, c.loginRspUserDataAlign());
-        return Bits.roundUp(p + c.loginRspUserDataSize() + 1 + c.nameSize() + ERROR_MSG_SIZE,
-            Math.max(4, c.loginRspUserDataAlign()));
+        final int p = Bits.roundUp(8, c.loginResponseUserDataAlign());
+        return Bits.roundUp(p + c.loginResponseUserDataSize() + 1 + c.nameSize() + ERROR_MSG_SIZE,
+            Math.max(4, c.loginResponseUserDataAlign()));
     }
 
     /**
@@ -167,7 +191,7 @@ public final class LoginCodec
     /** @return bytes of the response's user data. */
     public int rspUserDataSize()
     {
-        return loginRspUserDataSize;
+        return loginResponseUserDataSize;
     }
 
     /** @return frame offset of {@code status}. */

@@ -1,14 +1,16 @@
 package io.tcpshm.internal;
 
+import io.tcpshm.files.PtcpQueueDescriptor;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The persistent TCP send queue (docs/PROTOCOL.md, "PTCP queue file"), over a mapped file of
- * {@code Q + 20} bytes: {@code Q / 8} blocks holding messages exactly as they go on the wire, then
- * the u32 fields {@code writeIdx}, {@code readIdx}, {@code sendIdx}, {@code readSeq} and
+ * The persistent TCP send queue (docs/PROTOCOL.md, "PTCP queue file"), over a mapped file laid out as
+ * {@link PtcpQueueDescriptor} says: {@code Q / 8} blocks holding messages exactly as they go on the
+ * wire, then the u32 fields {@code writeIdx}, {@code readIdx}, {@code sendIdx}, {@code readSeq} and
  * {@code myAck} in host byte order.
  *
  * <p>Single-threaded: one thread owns a queue at a time (the connection's TCP thread). The index
@@ -43,13 +45,13 @@ import java.nio.ByteOrder;
 public final class PtcpQueue
 {
     /** Bytes after the blocks. */
-    public static final int INDEX_AREA = 20;
+    public static final int INDEX_AREA = PtcpQueueDescriptor.INDEX_AREA_LENGTH;
 
     /** Bit of {@code sendIdx} marking an index change in progress (see the class comment). */
-    public static final int MARK = 0x8000_0000;
+    public static final int MARK = PtcpQueueDescriptor.IN_PROGRESS_MARK;
     /** With {@link #MARK}: the change is a compaction (the value is a chunk number), else an ack (the new readIdx). */
-    public static final int MARK_COMPACTION = 0x4000_0000;
-    private static final int MARK_VALUE = 0x3FFF_FFFF;
+    public static final int MARK_COMPACTION = PtcpQueueDescriptor.COMPACTION_MARK;
+    private static final int MARK_VALUE = PtcpQueueDescriptor.MARK_VALUE_MASK;
 
     private static final VarHandle HOST_INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final VarHandle HOST_LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
@@ -77,8 +79,8 @@ public final class PtcpQueue
     private int sendPartial;
     /** Blocks of the message handed out by {@link #alloc(int)} and not yet pushed, else 0. */
     private int allocBlocks;
-    /** Tests only: called after every store of a multi-store index change, to simulate a crash there. */
-    private Runnable crashPoint;
+    /** Reached after every store of a multi-store index change ({@link CrashPoint#NONE} but in tests). */
+    private final CrashPoint crashPoint;
     /** Whether the last {@link #sanityCheck()} completed an interrupted index change. */
     private boolean recovered;
 
@@ -89,18 +91,32 @@ public final class PtcpQueue
      */
     public PtcpQueue(final ByteBuffer mapped, final int queueSize, final ByteOrder wireOrder)
     {
+        this(mapped, queueSize, wireOrder, CrashPoint.NONE);
+    }
+
+    /**
+     * @param mapped the whole file, {@code queueSize + 20} bytes.
+     * @param queueSize {@code tcpQueueSize}, a multiple of 8.
+     * @param wireOrder the TCP byte order, used for message headers.
+     * @param crashPoint reached after every store of a multi-store index change (a test plays a crash there).
+     */
+    public PtcpQueue(final ByteBuffer mapped, final int queueSize, final ByteOrder wireOrder,
+        final CrashPoint crashPoint)
+    {
+        this.crashPoint = crashPoint;
         if (mapped.capacity() != queueSize + INDEX_AREA)
         {
             throw new IllegalArgumentException("PTCP mapping is " + mapped.capacity() + " bytes, expected " +
                 (queueSize + INDEX_AREA));
         }
         this.queueSize = queueSize;
-        this.blockCount = queueSize / 8;
-        this.writeIdxOffset = queueSize;
-        this.readIdxOffset = queueSize + 4;
-        this.sendIdxOffset = queueSize + 8;
-        this.readSeqOffset = queueSize + 12;
-        this.myAckOffset = queueSize + 16;
+        this.blockCount = queueSize / PtcpQueueDescriptor.BLOCK_LENGTH;
+        final int indices = PtcpQueueDescriptor.indexAreaOffset(queueSize);
+        this.writeIdxOffset = indices + PtcpQueueDescriptor.WRITE_IDX_OFFSET;
+        this.readIdxOffset = indices + PtcpQueueDescriptor.READ_IDX_OFFSET;
+        this.sendIdxOffset = indices + PtcpQueueDescriptor.SEND_IDX_OFFSET;
+        this.readSeqOffset = indices + PtcpQueueDescriptor.READ_SEQ_OFFSET;
+        this.myAckOffset = indices + PtcpQueueDescriptor.MY_ACK_OFFSET;
         this.wire = mapped.duplicate().order(wireOrder);
         this.host = mapped.duplicate().order(ByteOrder.nativeOrder());
         this.sendView = mapped.duplicate();
@@ -113,7 +129,7 @@ public final class PtcpQueue
      */
     public static int fileSize(final int queueSize)
     {
-        return queueSize + INDEX_AREA;
+        return PtcpQueueDescriptor.fileLength(queueSize);
     }
 
     private void load()
@@ -234,7 +250,7 @@ public final class PtcpQueue
         sendIdx -= gap;
         readIdx = 0;
         putIndexPair();
-        crashPoint();
+        crashPoint.reached();
         HOST_INT.setRelease(host, sendIdxOffset, sendIdx);
     }
 
@@ -250,13 +266,13 @@ public final class PtcpQueue
         {
             HOST_INT.setRelease(host, sendIdxOffset, MARK | MARK_COMPACTION | c);
             VarHandle.storeStoreFence(); // the mark before any byte of the chunk
-            crashPoint();
+            crashPoint.reached();
             final int end = Math.min((c + 1) * gap, live);
             for (int b = c * gap; b < end; b++)
             {
                 wire.putLong(b * 8, wire.getLong((gap + b) * 8));
             }
-            crashPoint();
+            crashPoint.reached();
         }
     }
 
@@ -301,29 +317,9 @@ public final class PtcpQueue
     }
 
     /** @return whether the last {@link #sanityCheck()} completed an index change interrupted by a crash. */
-    public boolean recoveredInterruptedUpdate()
+    boolean recoveredInterruptedUpdate()
     {
         return recovered;
-    }
-
-    /**
-     * Tests only: a hook called after each store of a multi-store index change (it may throw to
-     * simulate a crash at that point).
-     *
-     * @param hook the hook, or null.
-     */
-    void crashPoint(final Runnable hook)
-    {
-        crashPoint = hook;
-    }
-
-    private void crashPoint()
-    {
-        final Runnable hook = crashPoint;
-        if (hook != null)
-        {
-            hook.run();
-        }
     }
 
     /** Stores the in-progress mark and {@code readSeq} together in one 8-byte release store. */
@@ -431,13 +427,13 @@ public final class PtcpQueue
         {
             // everything acked: mark (with the old writeIdx as the new readIdx) and readSeq, then the index pair to 0
             putMarkAndReadSeq(MARK | writeIdx);
-            crashPoint();
+            crashPoint.reached();
             readIdx = 0;
             sendIdx = 0;
             sendPartial = 0;
             writeIdx = 0;
             putIndexPair();
-            crashPoint();
+            crashPoint.reached();
             HOST_INT.setRelease(host, sendIdxOffset, 0);
             return true;
         }
@@ -448,9 +444,9 @@ public final class PtcpQueue
             sendPartial = 0;
         }
         putMarkAndReadSeq(MARK | readIdx);
-        crashPoint();
+        crashPoint.reached();
         HOST_INT.setRelease(host, readIdxOffset, readIdx);
-        crashPoint();
+        crashPoint.reached();
         HOST_INT.setRelease(host, sendIdxOffset, sendIdx);
         return true;
     }
@@ -515,7 +511,7 @@ public final class PtcpQueue
     }
 
     /** @return block index of the first block not yet written to a socket. */
-    public int sendIdx()
+    int sendIdx()
     {
         return sendIdx;
     }

@@ -1,5 +1,7 @@
 package io.tcpshm.internal;
 
+import io.tcpshm.files.ShmRingDescriptor;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -8,9 +10,10 @@ import java.nio.ByteOrder;
 /**
  * One direction of an SHM connection: a single-producer single-consumer ring of variable-size
  * messages in 64-byte blocks (docs/PROTOCOL.md, "SHM ring file"), layout-compatible with the C++
- * {@code SPSCVarQueue}. File: {@code C} blocks, then at {@code R = roundUp(S, 128)} the producer's
- * u32 {@code writeIdx}, at {@code R + 4} the C++ producer's cache of {@code readIdx}, and at
- * {@code R + 128} the consumer's u32 {@code readIdx}; indices count blocks and run freely.
+ * {@code SPSCVarQueue} and laid out as {@link ShmRingDescriptor} says: {@code C} blocks, then at
+ * {@code R = roundUp(S, 128)} the producer's u32 {@code writeIdx}, at {@code R + 4} the C++ producer's
+ * cache of {@code readIdx}, and at {@code R + 128} the consumer's u32 {@code readIdx}; indices count
+ * blocks and run freely.
  *
  * <p>An instance plays one role: {@link #producer} or {@link #consumer}; the other role is
  * another thread or another process (Java or C++).
@@ -36,15 +39,15 @@ import java.nio.ByteOrder;
 public final class ShmRing
 {
     /** Bytes of one block. */
-    public static final int BLOCK = 64;
+    public static final int BLOCK = ShmRingDescriptor.BLOCK_LENGTH;
     /** Bytes of the index area at the end of a ring file ({@code writeIdx}, the C++ cache, {@code readIdx}). */
-    public static final int INDEX_AREA = 256;
-    /**
-     * Offset from {@code R} of the ring mark: a u32 a Java producer writes at each login into bytes the
-     * C++ layout leaves unused (after the C++ producer's cache, on the producer's line), and announces in
-     * its heartbeats, so that a Java consumer can prove it maps the same file.
-     */
-    public static final int MARK_OFFSET = 8;
+    public static final int INDEX_AREA = ShmRingDescriptor.INDEX_AREA_LENGTH;
+    /** {@link #alloc} result: the ring has no room for the message now. */
+    public static final int FULL = -1;
+    /** {@link #front} result: no message. */
+    public static final int EMPTY = -1;
+    /** {@link #front} result: the ring holds a header that cannot be valid. */
+    public static final int CORRUPT = -2;
 
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
@@ -53,6 +56,7 @@ public final class ShmRing
     private final int mask;
     private final int writeIdxOffset;
     private final int readCacheOffset;
+    private final int markOffset;
     private final int readIdxOffset;
 
     /** Producer: its index. Consumer: its cache of the producer's index. */
@@ -75,10 +79,11 @@ public final class ShmRing
         this.host = mapped.duplicate().order(ByteOrder.nativeOrder());
         this.blockCount = shmQueueSize / BLOCK;
         this.mask = blockCount - 1;
-        final int r = Bits.roundUp(shmQueueSize, 128);
-        this.writeIdxOffset = r;
-        this.readCacheOffset = r + 4;
-        this.readIdxOffset = r + 128;
+        final int r = ShmRingDescriptor.indexAreaOffset(shmQueueSize);
+        this.writeIdxOffset = r + ShmRingDescriptor.WRITE_IDX_OFFSET;
+        this.readCacheOffset = r + ShmRingDescriptor.READ_CACHE_OFFSET;
+        this.markOffset = r + ShmRingDescriptor.MARK_OFFSET;
+        this.readIdxOffset = r + ShmRingDescriptor.READ_IDX_OFFSET;
     }
 
     /**
@@ -87,7 +92,7 @@ public final class ShmRing
      */
     public static int fileSize(final int shmQueueSize)
     {
-        return Bits.roundUp(shmQueueSize, 128) + INDEX_AREA;
+        return ShmRingDescriptor.fileLength(shmQueueSize);
     }
 
     /**
@@ -172,7 +177,7 @@ public final class ShmRing
      * @param payloadLength payload bytes.
      * @return blocks of 64 bytes.
      */
-    public static int blocksFor(final int payloadLength)
+    static int blocksFor(final int payloadLength)
     {
         return (payloadLength + Bits.HEADER_LENGTH + BLOCK - 1) / BLOCK;
     }
@@ -184,7 +189,7 @@ public final class ShmRing
      * does), and the message starts at slot 0.
      *
      * @param payloadLength payload bytes; the caller has checked that the message fits the ring.
-     * @return byte offset of the header, or -1 when the ring is full now.
+     * @return byte offset of the header, or {@link #FULL} when the ring is full now.
      */
     public int alloc(final int payloadLength)
     {
@@ -194,8 +199,7 @@ public final class ShmRing
             // name): continue from the shared index, as a C++ producer does, rather than from our stale copy
             loadProducer();
         }
-        final int size = payloadLength + Bits.HEADER_LENGTH;
-        final int blocks = (size + BLOCK - 1) / BLOCK;
+        final int blocks = blocksFor(payloadLength);
         final int tail = blockCount - (writeIdx & mask);
         final int padding = blocks > tail ? tail : 0;
         final int needed = writeIdx + blocks + padding - blockCount;
@@ -213,7 +217,7 @@ public final class ShmRing
                     // (without this a message of more than half the ring could wait for ever on an empty ring)
                     publishRewind(padding);
                 }
-                return -1;
+                return FULL;
             }
         }
         if (padding != 0)
@@ -221,7 +225,7 @@ public final class ShmRing
             publishRewind(padding);
         }
         final int offset = (writeIdx & mask) * BLOCK;
-        host.putShort(offset + FrameHeader.SIZE_OFFSET, (short)size);
+        host.putShort(offset + FrameHeader.SIZE_OFFSET, (short)(payloadLength + Bits.HEADER_LENGTH));
         host.putShort(offset + FrameHeader.TYPE_OFFSET, (short)0);
         pendingBlocks = blocks;
         return offset;
@@ -235,7 +239,7 @@ public final class ShmRing
     }
 
     /**
-     * Producer: writes this session's ring mark (see {@link #MARK_OFFSET}). Once per login; the heartbeat
+     * Producer: writes this session's ring mark (see {@link ShmRingDescriptor#MARK_OFFSET}). Once per login; the heartbeat
      * that announces it is written to a socket afterwards, a system call, so the peer's read of the mark
      * after reading that heartbeat sees it.
      *
@@ -243,13 +247,13 @@ public final class ShmRing
      */
     public void putMark(final int mark)
     {
-        INT.setRelease(host, writeIdxOffset + MARK_OFFSET, mark);
+        INT.setRelease(host, markOffset, mark);
     }
 
     /** @return the ring mark its producer wrote (consumer side), 0 when none did. */
     public int mark()
     {
-        return (int)INT.getAcquire(host, writeIdxOffset + MARK_OFFSET);
+        return (int)INT.getAcquire(host, markOffset);
     }
 
     /** @return true when a message was allocated and not yet pushed. */
@@ -271,8 +275,8 @@ public final class ShmRing
     /**
      * Consumer: finds the oldest unconsumed message, skipping a rewind marker.
      *
-     * @return byte offset of its header; -1 when the ring is empty; -2 when the ring holds a
-     *     header that cannot be valid (size 1..7, or more blocks than the producer published).
+     * @return byte offset of its header; {@link #EMPTY} when the ring is empty; {@link #CORRUPT} when the
+     *     ring holds a header that cannot be valid (size 1..7, or more blocks than the producer published).
      */
     public int front()
     {
@@ -287,12 +291,11 @@ public final class ShmRing
             // load keeps that block's cache line requested on every empty poll, so when the producer writes a
             // message and then writeIdx the two cache misses of the consumer overlap instead of following each
             // other (writeIdx first, then the block); the format puts them on separate lines, as C++ does.
-            // Measured in alternating runs: SHM 16 B ping-pong p50 0.56 -> 0.51 us.
             prefetchSink = host.getShort((readIdx & mask) * BLOCK);
             writeIdx = (int)INT.getAcquire(host, writeIdxOffset);
             if (readIdx == writeIdx)
             {
-                return -1;
+                return EMPTY;
             }
         }
         int offset = (readIdx & mask) * BLOCK;
@@ -301,7 +304,7 @@ public final class ShmRing
         {
             if (offset == 0)
             {
-                return -2; // a marker at slot 0 would skip a whole ring: no producer writes one
+                return CORRUPT; // a marker at slot 0 would skip a whole ring: no producer writes one
             }
             readIdx += blockCount - (readIdx & mask);
             INT.setRelease(host, readIdxOffset, readIdx);
@@ -310,7 +313,7 @@ public final class ShmRing
                 writeIdx = (int)INT.getAcquire(host, writeIdxOffset);
                 if (readIdx == writeIdx)
                 {
-                    return -1;
+                    return EMPTY;
                 }
             }
             offset = 0;
@@ -319,7 +322,7 @@ public final class ShmRing
         final int blocks = (size + BLOCK - 1) / BLOCK;
         if (size < Bits.HEADER_LENGTH || blocks > writeIdx - readIdx || (readIdx & mask) + blocks > blockCount)
         {
-            return -2;
+            return CORRUPT;
         }
         pendingBlocks = blocks;
         pendingSize = size;
@@ -398,7 +401,7 @@ public final class ShmRing
     }
 
     /** @return blocks in the ring. */
-    public int blockCount()
+    int blockCount()
     {
         return blockCount;
     }

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Our real {@link TcpShmClient} against the captured C++ server: a socket answers with the
  * captured server bytes while the test drives the client with the harness's pushes and user clock
- * (every process starts at 1000; heartBeatInterval 3). What our client writes must equal the
+ * (every process starts at 1000; heartbeatInterval 3). What our client writes must equal the
  * captured client bytes outside the ignorable ranges, what it delivers must be what the C++ client
  * received, and the files it leaves must equal the C++ client's files.
  *
@@ -233,7 +233,7 @@ class ClientReplayTest
     void shmLoginKeepsTheHeartbeatLink() throws Exception
     {
         final Path shm = Files.createDirectories(tmp.resolve("shm"));
-        final TcpShmConfig.Builder b = fx.configBuilder("A").shmDir(shm).ctlSocketPollPeriod(1);
+        final TcpShmConfig.Builder b = fx.configBuilder("A").shmDir(shm).controlSocketPollPeriod(1);
         try (Run r = new Run("shm/shm_login", "cli", tmp.resolve("cli"), b, 1))
         {
             r.connectOk(true);
@@ -253,7 +253,7 @@ class ClientReplayTest
         fx.entry("shm/cli.lastserver").copyTo(dir);
         fx.entry("shm/cli_srv.shm").copyTo(shm);
         fx.entry("shm/srv_cli.shm").copyTo(shm);
-        final TcpShmConfig.Builder b = fx.configBuilder("A").shmDir(shm).ctlSocketPollPeriod(1);
+        final TcpShmConfig.Builder b = fx.configBuilder("A").shmDir(shm).controlSocketPollPeriod(1);
         try (Run r = new Run("shm/shm_relogin", "cli", dir, b, 1))
         {
             r.connectOk(true);

@@ -1,6 +1,7 @@
 package io.tcpshm.conformance;
 
 import io.tcpshm.ClientHandler;
+import io.tcpshm.DisconnectReason;
 import io.tcpshm.LoginResponse;
 import io.tcpshm.MsgHeader;
 import io.tcpshm.TcpShmClient;
@@ -96,8 +97,8 @@ final class RecordingClientHandler implements ClientHandler
     }
 
     @Override
-    public void onDisconnected(final String reason, final Exception cause)
+    public void onDisconnected(final DisconnectReason reason, final String detail, final Exception cause)
     {
-        disconnectReason = reason;
+        disconnectReason = reason.describe(detail);
     }
 }

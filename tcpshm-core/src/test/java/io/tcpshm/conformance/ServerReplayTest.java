@@ -1,6 +1,7 @@
 package io.tcpshm.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tcpshm.DisconnectReason;
 import io.tcpshm.LoginRequest;
 import io.tcpshm.LoginResponse;
 import io.tcpshm.MsgHeader;
@@ -337,7 +338,7 @@ class ServerReplayTest
         Srv(final TcpShmConfig.Builder b, final Path dir)
         {
             config = b.connectionTimeout(1_000_000).newConnectionTimeout(1_000_000).ackDelay(1_000_000)
-                .ackThresholdBytes(1 << 30).ctlSocketPollPeriod(1).build();
+                .ackThresholdBytes(1 << 30).controlSocketPollPeriod(1).build();
             server = new TcpShmServer("srv", dir, config, h);
             assertThat(server.start("127.0.0.1", 0)).as("start; errors " + h.systemErrors).isTrue();
         }
@@ -351,11 +352,11 @@ class ServerReplayTest
         void poll()
         {
             server.pollCtl(now);
-            for (int g = 0; g < config.maxTcpGrps(); g++)
+            for (int g = 0; g < config.maxTcpGroups(); g++)
             {
                 server.pollTcp(now, g);
             }
-            for (int g = 0; g < config.maxShmGrps(); g++)
+            for (int g = 0; g < config.maxShmGroups(); g++)
             {
                 server.pollShm(g);
             }
@@ -485,7 +486,8 @@ class ServerReplayTest
         }
 
         @Override
-        public void onClientDisconnected(final TcpShmConnection c, final String reason, final Exception cause)
+        public void onClientDisconnected(final TcpShmConnection c, final DisconnectReason reason, final String detail,
+            final Exception cause)
         {
             disconnects++;
         }

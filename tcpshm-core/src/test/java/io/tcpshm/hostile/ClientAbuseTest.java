@@ -35,7 +35,7 @@ class ClientAbuseTest
     private TcpShmConfig config() throws IOException
     {
         Files.createDirectories(tmp.resolve("shm"));
-        return TcpShmConfig.builder().shmDir(tmp.resolve("shm")).ctlSocketPollPeriod(1).loginTimeoutMillis(300).build();
+        return TcpShmConfig.builder().shmDir(tmp.resolve("shm")).controlSocketPollPeriod(1).loginTimeoutMillis(300).build();
     }
 
     private <T extends AutoCloseable> T closing(final T c)

@@ -282,7 +282,7 @@ class ConnectionAbuseTest
         }
         closer.closeAll(); // all closed already
         // slots keep the files of their last client: at most every slot's, whatever the number of names
-        assertThat(openFiles() - before).isLessThan(2L * (config.maxTcpConnsPerGrp() + config.maxShmConnsPerGrp()) + 10);
+        assertThat(openFiles() - before).isLessThan(2L * (config.maxTcpConnectionsPerGroup() + config.maxShmConnectionsPerGroup()) + 10);
     }
 
     private static long openFiles() throws java.io.IOException
@@ -297,7 +297,7 @@ class ConnectionAbuseTest
     void moreLoginsThanSlotsAreRefusedWithoutHarmingTheLiveOnes() throws Exception
     {
         final List<RawPeer> live = new ArrayList<>();
-        for (int i = 1; i < config.maxTcpConnsPerGrp(); i++)
+        for (int i = 1; i < config.maxTcpConnectionsPerGroup(); i++)
         {
             final RawPeer p = peer();
             assertThat(p.login(HostileInput.validLogin("c" + i))).isZero();

@@ -1,6 +1,7 @@
 package io.tcpshm.hostile;
 
 import io.tcpshm.ClientHandler;
+import io.tcpshm.DisconnectReason;
 import io.tcpshm.LoginResponse;
 import io.tcpshm.MsgHeader;
 import io.tcpshm.TcpShmClient;
@@ -204,8 +205,8 @@ final class EchoClient implements ClientHandler, AutoCloseable
     }
 
     @Override
-    public void onDisconnected(final String reason, final Exception cause)
+    public void onDisconnected(final DisconnectReason reason, final String detail, final Exception cause)
     {
-        events.add("disconnected " + reason);
+        events.add("disconnected " + reason.describe(detail));
     }
 }

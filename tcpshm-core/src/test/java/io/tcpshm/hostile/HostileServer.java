@@ -1,5 +1,6 @@
 package io.tcpshm.hostile;
 
+import io.tcpshm.DisconnectReason;
 import io.tcpshm.LoginRequest;
 import io.tcpshm.LoginResponse;
 import io.tcpshm.MsgHeader;
@@ -71,11 +72,11 @@ final class HostileServer implements ServerHandler, AutoCloseable
             {
                 final long now = clock.get();
                 server.pollCtl(now);
-                for (int g = 0; g < config.maxTcpGrps(); g++)
+                for (int g = 0; g < config.maxTcpGroups(); g++)
                 {
                     server.pollTcp(now, g);
                 }
-                for (int g = 0; g < config.maxShmGrps(); g++)
+                for (int g = 0; g < config.maxShmGroups(); g++)
                 {
                     server.pollShm(g);
                 }
@@ -181,9 +182,10 @@ final class HostileServer implements ServerHandler, AutoCloseable
     }
 
     @Override
-    public void onClientDisconnected(final TcpShmConnection conn, final String reason, final Exception cause)
+    public void onClientDisconnected(final TcpShmConnection conn, final DisconnectReason reason, final String detail,
+        final Exception cause)
     {
-        disconnects.add(new Disconnect(conn.remoteName(), reason, clock.get(), conn.stats().lastReceiveTime()));
+        disconnects.add(new Disconnect(conn.remoteName(), reason.describe(detail), clock.get(), conn.stats().lastReceiveTime()));
     }
 
     @Override

@@ -71,7 +71,7 @@ class ServerFuzzTest
         shmDir = root.resolve("shm");
         goodDir = root.resolve("good");
         Files.createDirectories(shmDir);
-        final TcpShmConfig config = TcpShmConfig.builder().shmDir(shmDir).ctlSocketPollPeriod(1).build();
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(shmDir).controlSocketPollPeriod(1).build();
         server = new HostileServer(ptcpDir, config, clock, Set.of("good"));
         good = new EchoClient("good", goodDir, config, clock);
         assertThat(good.connect(server.port())).as(good.events.toString()).isTrue();

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * An independent model of what docs/PROTOCOL.md says a receiver does with the bytes a hostile peer
  * sends (written from the spec, not from the library), used as the oracle of the hostile tests.
  * Little-endian, default sizes: nameSize 16, login frame 56 (size 52), response frame 72 (size 68),
- * tcpRecvBufMaxSize 8000.
+ * tcpReceiveBufferMaxSize 8000.
  */
 final class WireModel
 {
@@ -187,7 +187,7 @@ final class WireModel
     /**
      * The receiver of {@code stream} has pushed {@code receiverWriteSeq} messages (numbered from 0) and
      * pops every application message it gets. It stops at the first header whose size is below 8
-     * (as soon as the header is complete), whose frame exceeds tcpRecvBufMaxSize, or (once the
+     * (as soon as the header is complete), whose frame exceeds tcpReceiveBufferMaxSize, or (once the
      * whole frame is there) whose ack is newer than one past its newest message. Without such an
      * error the session ends when the peer half-closes ("Remote close") or times out ("Timeout").
      */
@@ -205,7 +205,7 @@ final class WireModel
             final int frame = (size + 7) & ~7;
             if (frame > MAX_FRAME)
             {
-                return new StreamVerdict("Msg size " + size + " larger than tcpRecvBufMaxSize", app, true);
+                return new StreamVerdict("Msg size " + size + " larger than tcpReceiveBufferMaxSize", app, true);
             }
             if (stream.length - pos < frame)
             {

@@ -282,7 +282,7 @@ class GoldenBytesTest
 
         for (final boolean little : new boolean[] {true, false})
         {
-            final TcpShmConfig config = TcpShmConfig.builder().nameSize(n).loginRspUserData(v, b).toLittleEndian(little).build();
+            final TcpShmConfig config = TcpShmConfig.builder().nameSize(n).loginResponseUserData(v, b).toLittleEndian(little).build();
             final LoginCodec codec = new LoginCodec(config);
             assertThat(codec.rspUserDataOffset()).isEqualTo(ud);
             assertThat(codec.rspUserDataSize()).isEqualTo(v);

@@ -23,10 +23,10 @@ class MappedRegionTest
     void createsAMissingFileWithItsFullSizeZeroFilledOwnerOnly() throws Exception
     {
         final Path path = dir.resolve("new.ptcp");
-        assertThat(MappedRegion.exists(path)).isFalse();
+        assertThat(Files.exists(path)).isFalse();
         try (MappedRegion region = MappedRegion.open(path, 1000, false, 0, 1000))
         {
-            assertThat(MappedRegion.exists(path)).isTrue();
+            assertThat(Files.isRegularFile(path)).isTrue();
             assertThat(Files.size(path)).isEqualTo(1000);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-------");
             final ByteBuffer b = region.buffer();
@@ -207,42 +207,34 @@ class MappedRegionTest
     @Test
     void ownedFilesAreCreatedWhereHardLinksAreRefused() throws Exception
     {
-        final MappedRegion.Linker real = MappedRegion.linker;
         final int[] refused = {0};
-        try
+        final FileCreator refusingLinks = new FileCreator((link, existing) ->
         {
-            MappedRegion.linker = (link, existing) ->
+            refused[0]++;
+            if (refused[0] % 2 == 1)
             {
-                refused[0]++;
-                if (refused[0] % 2 == 1)
-                {
-                    throw new java.nio.file.FileSystemException(existing.toString(), link.toString(), "Operation not permitted");
-                }
-                throw new UnsupportedOperationException("no hard links");
-            };
-            for (final String name : new String[] {"a_b.ptcp", "a.lastserver"})
-            {
-                final Path path = dir.resolve(name);
-                try (MappedRegion region = MappedRegion.openOwned(path, 2020, false, 0, 20))
-                {
-                    assertThat(Files.size(path)).isEqualTo(2020);
-                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-------");
-                    region.buffer().putInt(2016, 7);
-                }
-                try (MappedRegion again = MappedRegion.openOwned(path, 2020, false, 0, 20))
-                {
-                    assertThat(again.buffer().getInt(2016)).as("the same file, reopened").isEqualTo(7);
-                }
+                throw new java.nio.file.FileSystemException(existing.toString(), link.toString(), "Operation not permitted");
             }
-            assertThat(refused[0]).as("both refusals were played").isEqualTo(2);
-            try (java.util.stream.Stream<Path> left = Files.list(dir))
+            throw new UnsupportedOperationException("no hard links");
+        });
+        for (final String name : new String[] {"a_b.ptcp", "a.lastserver"})
+        {
+            final Path path = dir.resolve(name);
+            try (MappedRegion region = MappedRegion.openOwned(path, 2020, false, 0, 20, refusingLinks))
             {
-                assertThat(left.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("a_b.ptcp", "a.lastserver");
+                assertThat(Files.size(path)).isEqualTo(2020);
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-------");
+                region.buffer().putInt(2016, 7);
+            }
+            try (MappedRegion again = MappedRegion.openOwned(path, 2020, false, 0, 20))
+            {
+                assertThat(again.buffer().getInt(2016)).as("the same file, reopened").isEqualTo(7);
             }
         }
-        finally
+        assertThat(refused[0]).as("both refusals were played").isEqualTo(2);
+        try (java.util.stream.Stream<Path> left = Files.list(dir))
         {
-            MappedRegion.linker = real;
+            assertThat(left.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("a_b.ptcp", "a.lastserver");
         }
     }
 }

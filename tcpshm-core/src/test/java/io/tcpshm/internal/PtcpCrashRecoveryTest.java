@@ -103,17 +103,18 @@ class PtcpCrashRecoveryTest
         {
             file.put(i, (byte)0);
         }
-        final PtcpQueue q = new PtcpQueue(file, Q, WIRE);
-        assertThat(q.sanityCheck()).isNull();
-        setup.accept(q);
         final int[] count = {0};
-        q.crashPoint(() ->
+        final boolean[] armed = {false};
+        final PtcpQueue q = new PtcpQueue(file, Q, WIRE, () ->
         {
-            if (++count[0] == k)
+            if (armed[0] && ++count[0] == k)
             {
                 throw new Crash();
             }
         });
+        assertThat(q.sanityCheck()).isNull();
+        setup.accept(q);
+        armed[0] = true; // only the operation's stores count
         boolean crashed = false;
         try
         {
@@ -123,7 +124,7 @@ class PtcpCrashRecoveryTest
         {
             crashed = true;
         }
-        q.crashPoint(null);
+        armed[0] = false;
         final String recovered = contents(file);
         assertThat(recovered).as("crash at store %d", k).isIn(before, after);
         // and the recovered file is clean: a second check finds nothing to finish

@@ -152,24 +152,19 @@ class ShmResetCrashTest
             return;
         }
         final int[] done = {0};
-        MappedRegion.zeroStep = () ->
-        {
-            if (++done[0] == steps)
-            {
-                throw new Crash();
-            }
-        };
         try
         {
-            region.zero(INDEX);
+            region.zero(INDEX, () ->
+            {
+                if (++done[0] == steps)
+                {
+                    throw new Crash();
+                }
+            });
         }
         catch (final Crash expected)
         {
             // the process died here
-        }
-        finally
-        {
-            MappedRegion.zeroStep = null;
         }
     }
 

@@ -29,7 +29,7 @@ class ByteSplitTest
         // TCP: every message crosses byte by byte, so fewer; SHM: only the login and heartbeats cross
         final long total = Rig.scaled(shm ? 20_000 : 1_500);
         // the fake clock follows real time in milliseconds; heartbeats every 5 ms cross split too
-        final TcpShmConfig config = Rig.config(tmp).heartBeatInterval(5).connectionTimeout(10_000)
+        final TcpShmConfig config = Rig.config(tmp).heartbeatInterval(5).connectionTimeout(10_000)
             .newConnectionTimeout(10_000).build();
         try (Rig rig = new Rig(tmp, config, shm, Rig.BASE_SEED + 10 + (shm ? 1 : 0), 120_000))
         {

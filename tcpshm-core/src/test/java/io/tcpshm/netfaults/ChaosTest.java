@@ -28,7 +28,7 @@ class ChaosTest
     {
         final long total = Rig.scaled(shm ? 20_000 : 8_000);
         final int maxCuts = (int)Rig.scaled(30);
-        final TcpShmConfig config = Rig.config(tmp).heartBeatInterval(5).connectionTimeout(40)
+        final TcpShmConfig config = Rig.config(tmp).heartbeatInterval(5).connectionTimeout(40)
             .newConnectionTimeout(1_000).build();
         final long seed = Rig.BASE_SEED + 40 + (shm ? 1 : 0);
         try (Rig rig = new Rig(tmp, config, shm, seed, Rig.scaled(120_000)))

@@ -27,7 +27,7 @@ class DelayTest
     {
         final long total = Rig.scaled(shm ? 20_000 : 5_000);
         // the fake clock follows real time in milliseconds
-        final TcpShmConfig config = Rig.config(tmp).heartBeatInterval(5).connectionTimeout(tight ? 40 : 10_000)
+        final TcpShmConfig config = Rig.config(tmp).heartbeatInterval(5).connectionTimeout(tight ? 40 : 10_000)
             .newConnectionTimeout(10_000).build();
         try (Rig rig = new Rig(tmp, config, shm, Rig.BASE_SEED + 20 + (shm ? 1 : 0) + (tight ? 2 : 0), 120_000))
         {

@@ -42,7 +42,7 @@ class HeldMessageAckTest
     void ackArrivingWithTheHeldMessageFreesTheQueue() throws Exception
     {
         Files.createDirectories(tmp.resolve("shm"));
-        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp.resolve("shm")).ctlSocketPollPeriod(1).build();
+        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp.resolve("shm")).controlSocketPollPeriod(1).build();
         final AtomicLong clock = new AtomicLong(1000); // frozen: no heartbeat, no ack delay, no timeout
         try (TestServer server = new TestServer("srv", tmp.resolve("server"), config, clock);
             Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port()))

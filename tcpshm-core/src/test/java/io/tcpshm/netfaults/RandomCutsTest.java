@@ -34,7 +34,7 @@ class RandomCutsTest
         final int targetCuts = (int)Rig.scaled(30);
         final int maxCuts = targetCuts * 5 / 3; // 50 at scale 1
         // the fake clock follows real time in milliseconds: heartbeats flow, nothing times out
-        final TcpShmConfig config = Rig.config(tmp).heartBeatInterval(20).connectionTimeout(5_000)
+        final TcpShmConfig config = Rig.config(tmp).heartbeatInterval(20).connectionTimeout(5_000)
             .newConnectionTimeout(5_000).build();
         final long seed = Rig.BASE_SEED + (shm ? 1 : 0);
         try (Rig rig = new Rig(tmp, config, shm, seed, Rig.scaled(120_000)))

@@ -219,7 +219,7 @@ final class Rig implements AutoCloseable
         {
             assertThat(client.conn().myAck()).isEqualTo(total);
             // the server learns the client's last acks from a heartbeat; the clock must move for it
-            final long extra = client.config.heartBeatInterval() + 1;
+            final long extra = client.config.heartbeatInterval() + 1;
             final long target = clock.get() + extra;
             pollUntil(() ->
             {

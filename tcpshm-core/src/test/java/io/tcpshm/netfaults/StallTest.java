@@ -1,5 +1,6 @@
 package io.tcpshm.netfaults;
 
+import io.tcpshm.DisconnectReason;
 import io.tcpshm.TcpShmConfig;
 import io.tcpshm.TcpShmConnection;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The proxy stops forwarding in both directions without closing anything (a silent peer, a dead
  * link) while both sides keep polling on a fake clock frozen at T0 (the login's time, so the last
  * receive time of both sides is T0), with messages in flight. Default settings: connectionTimeout
- * 10, heartBeatInterval 3, ctlSocketPollPeriod 64 (so the SHM link's system calls are driven by
+ * 10, heartbeatInterval 3, controlSocketPollPeriod 64 (so the SHM link's system calls are driven by
  * the clock, not by every poll).
  *
  * <ul>
@@ -105,7 +106,7 @@ class StallTest
             assertThat(cc.stats().lastReceiveTime()).isEqualTo(Rig.T0);
             assertThat(rig.proxy.bytesUp.get() + rig.proxy.bytesDown.get()).as("nothing forwarded while stalled")
                 .isEqualTo(sentBefore);
-            // both sent heartbeats meanwhile (now - lastSend >= heartBeatInterval): they are stuck in the proxy
+            // both sent heartbeats meanwhile (now - lastSend >= heartbeatInterval): they are stuck in the proxy
             assertThat(cc.stats().heartbeatsSent()).isPositive();
             assertThat(sc.stats().heartbeatsSent()).isPositive();
 
@@ -139,7 +140,7 @@ class StallTest
                 rig.clock.set(Rig.T0 + timeout + 1);
                 rig.server.awaitIterations(1);
                 assertThat(sc.isClosed()).as("server closed within one poll: " + rig.describe()).isTrue();
-                assertThat(sc.closeReason()).isEqualTo(TcpShmConnection.REASON_TIMEOUT);
+                assertThat(sc.closeReason()).isEqualTo(DisconnectReason.TIMEOUT.text());
                 rig.reconnect = false;
                 rig.pollUntil(() -> rig.server.events.anyStartsWith("disconnected cli"), 10_000, "server reporting");
                 assertThat(rig.connect()).as(rig.describe()).isTrue();
@@ -156,7 +157,7 @@ class StallTest
             rig.server.awaitIterations(1);
             assertThat(sc.isClosed()).as("server closed within one poll after T0 + connectionTimeout + 1: " +
                 rig.describe()).isTrue();
-            assertThat(sc.closeReason()).isEqualTo(TcpShmConnection.REASON_TIMEOUT);
+            assertThat(sc.closeReason()).isEqualTo(DisconnectReason.TIMEOUT.text());
             rig.client.poll();
             assertThat(rig.client.events.all()).as(rig.describe())
                 .containsExactly("loginSuccess srv", "disconnected Timeout");

@@ -25,10 +25,10 @@ public final class ConfigOptions
     Integer tcpQueueSize;
 
     @Option(names = "--tcp-recv-buf-init-size", paramLabel = "BYTES", description = "Initial TCP receive buffer (default 2000).")
-    Integer tcpRecvBufInitSize;
+    Integer tcpReceiveBufferInitialSize;
 
     @Option(names = "--tcp-recv-buf-max-size", paramLabel = "BYTES", description = "Largest TCP receive buffer (default 8000).")
-    Integer tcpRecvBufMaxSize;
+    Integer tcpReceiveBufferMaxSize;
 
     @Option(names = "--no-tcp-nodelay", description = "Leave Nagle's algorithm on.")
     boolean noTcpNoDelay;
@@ -37,7 +37,7 @@ public final class ConfigOptions
     Long connectionTimeout;
 
     @Option(names = "--heartbeat-interval", paramLabel = "SECONDS", description = "Send silence before a heartbeat (default 3).")
-    Long heartBeatInterval;
+    Long heartbeatInterval;
 
     @Option(names = "--login-user-data", paramLabel = "SIZE,ALIGN", split = ",",
         description = "Login user data size and alignment (default 1,1).")
@@ -45,22 +45,22 @@ public final class ConfigOptions
 
     @Option(names = "--login-rsp-user-data", paramLabel = "SIZE,ALIGN", split = ",",
         description = "Login response user data size and alignment (default 1,1).")
-    int[] loginRspUserData;
+    int[] loginResponseUserData;
 
     @Option(names = "--max-new-connections", paramLabel = "N", description = "Server: sockets not logged in yet (default 5).")
     Integer maxNewConnections;
 
     @Option(names = "--shm-groups", paramLabel = "N", description = "Server: SHM groups (default 1).")
-    Integer maxShmGrps;
+    Integer maxShmGroups;
 
     @Option(names = "--shm-conns-per-group", paramLabel = "N", description = "Server: SHM slots per group (default 4).")
-    Integer maxShmConnsPerGrp;
+    Integer maxShmConnectionsPerGroup;
 
     @Option(names = "--tcp-groups", paramLabel = "N", description = "Server: TCP groups (default 1).")
-    Integer maxTcpGrps;
+    Integer maxTcpGroups;
 
     @Option(names = "--tcp-conns-per-group", paramLabel = "N", description = "Server: TCP slots per group (default 4).")
-    Integer maxTcpConnsPerGrp;
+    Integer maxTcpConnectionsPerGroup;
 
     @Option(names = "--new-connection-timeout", paramLabel = "SECONDS", description = "Server: time to log in (default 3).")
     Long newConnectionTimeout;
@@ -77,7 +77,7 @@ public final class ConfigOptions
 
     @Option(names = "--ctl-socket-poll-period", paramLabel = "CALLS",
         description = "Server: pollCtl calls per round of system calls (default 64).")
-    Integer ctlSocketPollPeriod;
+    Integer controlSocketPollPeriod;
 
     @Option(names = "--share-files-with-group", description = "Create files group-readable/writable.")
     boolean shareFilesWithGroup;
@@ -105,52 +105,52 @@ public final class ConfigOptions
         {
             b.tcpQueueSize(tcpQueueSize);
         }
-        if (tcpRecvBufInitSize != null)
+        if (tcpReceiveBufferInitialSize != null)
         {
-            b.tcpRecvBufInitSize(tcpRecvBufInitSize);
+            b.tcpReceiveBufferInitialSize(tcpReceiveBufferInitialSize);
         }
-        if (tcpRecvBufMaxSize != null)
+        if (tcpReceiveBufferMaxSize != null)
         {
-            b.tcpRecvBufMaxSize(tcpRecvBufMaxSize);
+            b.tcpReceiveBufferMaxSize(tcpReceiveBufferMaxSize);
         }
         b.tcpNoDelay(!noTcpNoDelay);
         if (connectionTimeout != null)
         {
             b.connectionTimeout(connectionTimeout);
         }
-        if (heartBeatInterval != null)
+        if (heartbeatInterval != null)
         {
-            b.heartBeatInterval(heartBeatInterval);
+            b.heartbeatInterval(heartbeatInterval);
         }
         if (loginUserData != null)
         {
             requirePair("--login-user-data", loginUserData);
             b.loginUserData(loginUserData[0], loginUserData[1]);
         }
-        if (loginRspUserData != null)
+        if (loginResponseUserData != null)
         {
-            requirePair("--login-rsp-user-data", loginRspUserData);
-            b.loginRspUserData(loginRspUserData[0], loginRspUserData[1]);
+            requirePair("--login-rsp-user-data", loginResponseUserData);
+            b.loginResponseUserData(loginResponseUserData[0], loginResponseUserData[1]);
         }
         if (maxNewConnections != null)
         {
             b.maxNewConnections(maxNewConnections);
         }
-        if (maxShmGrps != null)
+        if (maxShmGroups != null)
         {
-            b.maxShmGrps(maxShmGrps);
+            b.maxShmGroups(maxShmGroups);
         }
-        if (maxShmConnsPerGrp != null)
+        if (maxShmConnectionsPerGroup != null)
         {
-            b.maxShmConnsPerGrp(maxShmConnsPerGrp);
+            b.maxShmConnectionsPerGroup(maxShmConnectionsPerGroup);
         }
-        if (maxTcpGrps != null)
+        if (maxTcpGroups != null)
         {
-            b.maxTcpGrps(maxTcpGrps);
+            b.maxTcpGroups(maxTcpGroups);
         }
-        if (maxTcpConnsPerGrp != null)
+        if (maxTcpConnectionsPerGroup != null)
         {
-            b.maxTcpConnsPerGrp(maxTcpConnsPerGrp);
+            b.maxTcpConnectionsPerGroup(maxTcpConnectionsPerGroup);
         }
         if (newConnectionTimeout != null)
         {
@@ -168,9 +168,9 @@ public final class ConfigOptions
         {
             b.ackDelay(ackDelay);
         }
-        if (ctlSocketPollPeriod != null)
+        if (controlSocketPollPeriod != null)
         {
-            b.ctlSocketPollPeriod(ctlSocketPollPeriod);
+            b.controlSocketPollPeriod(controlSocketPollPeriod);
         }
         b.shareFilesWithGroup(shareFilesWithGroup);
         b.publishCounters(publishCounters);

@@ -1,6 +1,7 @@
 package io.tcpshm.samples;
 
 import io.tcpshm.ClientHandler;
+import io.tcpshm.DisconnectReason;
 import io.tcpshm.LoginResponse;
 import io.tcpshm.MsgHeader;
 import io.tcpshm.TcpShmClient;
@@ -296,18 +297,10 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
     {
         final long n = counters.sent();
         final int type = EchoProtocol.typeFor(n);
-        final MsgHeader h;
-        try
-        {
-            h = conn.alloc(4 * type);
-        }
-        catch (final IllegalStateException ex)
-        {
-            return false; // no queue before the first login
-        }
+        final MsgHeader h = conn.alloc(4 * type);
         if (h == null)
         {
-            return false;
+            return false; // no room now, or no queue before the first login
         }
         EchoProtocol.write(h, type, EchoCounters.firstNumber(n));
         counters.beginSend(n, conn.sendPosition());
@@ -414,11 +407,11 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
     }
 
     @Override
-    public void onDisconnected(final String reason, final Exception cause)
+    public void onDisconnected(final DisconnectReason reason, final String detail, final Exception cause)
     {
         if (!quiet)
         {
-            out.println("echo-client " + name + ": disconnected: " + reason);
+            out.println("echo-client " + name + ": disconnected: " + reason.describe(detail));
         }
     }
 }

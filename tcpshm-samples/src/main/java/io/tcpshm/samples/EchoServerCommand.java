@@ -1,5 +1,6 @@
 package io.tcpshm.samples;
 
+import io.tcpshm.DisconnectReason;
 import io.tcpshm.LoginRequest;
 import io.tcpshm.LoginResponse;
 import io.tcpshm.MsgHeader;
@@ -89,12 +90,12 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
         }
         final List<Runnable> work = new ArrayList<>();
         work.add(() -> server.pollCtl(System.nanoTime() / 1_000_000_000L));
-        for (int g = 0; g < config.maxTcpGrps(); g++)
+        for (int g = 0; g < config.maxTcpGroups(); g++)
         {
             final int group = g;
             work.add(() -> server.pollTcp(System.nanoTime() / 1_000_000_000L, group));
         }
-        for (int g = 0; g < config.maxShmGrps(); g++)
+        for (int g = 0; g < config.maxShmGroups(); g++)
         {
             final int group = g;
             work.add(() -> server.pollShm(group));
@@ -148,7 +149,7 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
         if (!quiet)
         {
             out.println("echo-server " + name + ": listening on " + host + ":" + server.localPort() + " (" +
-                config.maxTcpGrps() + " TCP groups, " + config.maxShmGrps() + " SHM groups, " + threads + " thread" +
+                config.maxTcpGroups() + " TCP groups, " + config.maxShmGroups() + " SHM groups, " + threads + " thread" +
                 (threads == 1 ? "" : "s") + ")");
         }
         for (final Thread thread : pollers)
@@ -235,11 +236,12 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
     }
 
     @Override
-    public void onClientDisconnected(final TcpShmConnection conn, final String reason, final Exception cause)
+    public void onClientDisconnected(final TcpShmConnection conn, final DisconnectReason reason, final String detail,
+        final Exception cause)
     {
         if (!quiet)
         {
-            out.println("echo-server " + name + ": " + conn.remoteName() + " disconnected: " + reason);
+            out.println("echo-server " + name + ": " + conn.remoteName() + " disconnected: " + reason.describe(detail));
         }
     }
 

@@ -1,17 +1,14 @@
 package io.tcpshm.samples;
 
-import io.tcpshm.internal.Bits;
-import io.tcpshm.internal.FrameHeader;
-import io.tcpshm.internal.PtcpQueue;
-import io.tcpshm.internal.ShmRing;
+import io.tcpshm.files.PtcpQueueDescriptor;
+import io.tcpshm.files.PtcpQueueFile;
+import io.tcpshm.files.ShmRingDescriptor;
+import io.tcpshm.files.ShmRingFile;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -129,20 +126,6 @@ final class QueueFiles
         return new String(bytes, 0, n, java.nio.charset.StandardCharsets.UTF_8); // names are UTF-8 (docs/PROTOCOL.md)
     }
 
-    private static ByteBuffer copy(final Path f) throws IOException
-    {
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ))
-        {
-            final ByteBuffer b = ByteBuffer.allocateDirect((int)ch.size()).order(ByteOrder.nativeOrder());
-            while (b.hasRemaining() && ch.read(b) >= 0)
-            {
-                // read it all
-            }
-            b.clear();
-            return b;
-        }
-    }
-
     static Map<String, Object> ptcp(final Path f, final Set<String> names) throws IOException
     {
         final String base = f.getFileName().toString().replaceFirst("\\.ptcp$", "");
@@ -157,48 +140,35 @@ final class QueueFiles
         info.put("kind", "ptcp");
         info.put("local", pair[0]);
         info.put("remote", pair[1]);
-        final long size = Files.size(f);
-        info.put("fileBytes", size);
-        final int q = (int)size - PtcpQueue.INDEX_AREA;
-        if (size < PtcpQueue.INDEX_AREA + 16 || q % 8 != 0)
+        final PtcpQueueFile file = PtcpQueueFile.read(f);
+        info.put("fileBytes", file.fileLength());
+        final int q = file.tcpQueueSize();
+        if (q == PtcpQueueDescriptor.INVALID_LENGTH)
         {
-            info.put("sanity", "wrong size: " + size + " bytes is not tcpQueueSize + 20 with tcpQueueSize a multiple of 8");
+            info.put("sanity", "wrong size: " + file.fileLength() + " bytes is not tcpQueueSize + 20 with tcpQueueSize " +
+                "a multiple of 8");
             return info;
         }
         info.put("tcpQueueSize", q);
-        final ByteBuffer raw = copy(f);
-        final ByteBuffer h = raw.duplicate().order(ByteOrder.nativeOrder());
-        info.put("writeIdx", Bits.u32(h.getInt(q)));
-        info.put("readIdx", Bits.u32(h.getInt(q + 4)));
-        info.put("sendIdx", Bits.u32(h.getInt(q + 8)));
-        info.put("readSeq", Bits.u32(h.getInt(q + 12)));
-        info.put("myAck", Bits.u32(h.getInt(q + 16)));
-        String problem = null;
-        for (final ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN})
+        info.put("writeIdx", file.writeIdx());
+        info.put("readIdx", file.readIdx());
+        info.put("sendIdx", file.sendIdx());
+        info.put("readSeq", file.readSeq());
+        info.put("myAck", file.myAck());
+        final PtcpQueueFile.Contents contents = file.contents();
+        if (contents.problem() != null)
         {
-            final PtcpQueue queue = new PtcpQueue(copy(f), q, order);
-            final String p = queue.sanityCheck();
-            if (p == null)
-            {
-                // an empty queue holds no header to tell the order by
-                info.put("headerByteOrder", queue.queuedCount() == 0 ? "unknown (no message queued)" :
-                    order == ByteOrder.LITTLE_ENDIAN ? "little-endian" : "big-endian");
-                info.put("seqStart", Bits.u32(queue.seqStart()));
-                info.put("seqEnd", Bits.u32(queue.seqEnd()));
-                info.put("messagesQueued", queue.queuedCount());
-                info.put("bytesQueued", 8L * (queue.writeIdx() - queue.readIdx()));
-                final int send = h.getInt(q + 8);
-                info.put("bytesNotYetSent", 8L * (queue.writeIdx() - Math.max(queue.readIdx(),
-                    Math.min(send, queue.writeIdx()))));
-                info.put("sanity", "ok");
-                return info;
-            }
-            if (problem == null)
-            {
-                problem = p;
-            }
+            info.put("sanity", "corrupt: " + contents.problem());
+            return info;
         }
-        info.put("sanity", "corrupt: " + problem);
+        info.put("headerByteOrder", contents.headerOrder() == null ? "unknown (no message queued)" :
+            contents.headerOrder() == ByteOrder.LITTLE_ENDIAN ? "little-endian" : "big-endian");
+        info.put("seqStart", contents.seqStart());
+        info.put("seqEnd", contents.seqEnd());
+        info.put("messagesQueued", contents.messagesQueued());
+        info.put("bytesQueued", contents.bytesQueued());
+        info.put("bytesNotYetSent", contents.bytesNotYetSent());
+        info.put("sanity", "ok");
         return info;
     }
 
@@ -209,42 +179,29 @@ final class QueueFiles
         info.put("kind", "shm");
         info.put("sender", sender);
         info.put("receiver", receiver);
-        final long size = Files.size(f);
-        info.put("fileBytes", size);
-        final int s = (int)size - 256;
-        if (size < 384 || s % 128 != 0 || !Bits.isPowerOfTwo(s / 64))
+        final ShmRingFile file = ShmRingFile.read(f);
+        info.put("fileBytes", file.fileLength());
+        final int s = file.shmQueueSize();
+        if (s == ShmRingDescriptor.INVALID_LENGTH)
         {
-            info.put("sanity", "wrong size: " + size + " bytes is not roundUp(shmQueueSize, 128) + 256");
+            info.put("sanity", "wrong size: " + file.fileLength() + " bytes is not roundUp(shmQueueSize, 128) + 256");
             return info;
         }
         info.put("shmQueueSize", s);
-        final ByteBuffer raw = copy(f);
-        final String problem = ShmRing.sanityCheck(raw, s);
-        final ShmRing ring = ShmRing.consumer(raw, s);
-        final int w = ring.publishedWriteIdx();
-        final int r = ring.publishedReadIdx();
-        info.put("writeIdx", Bits.u32(w));
-        info.put("readIdx", Bits.u32(r));
-        info.put("blocks", s / 64);
-        if (problem != null)
+        info.put("writeIdx", file.writeIdx());
+        info.put("readIdx", file.readIdx());
+        info.put("blocks", file.blocks());
+        final ShmRingFile.Contents contents = file.contents();
+        if (contents.indexProblem() != null)
         {
-            info.put("sanity", "corrupt: " + problem);
+            info.put("sanity", "corrupt: " + contents.indexProblem());
             return info;
         }
-        info.put("blocksUsed", w - r);
-        info.put("fillPercent", Math.round(1000.0 * (w - r) / (s / 64)) / 10.0);
-        long messages = 0;
-        long bytes = 0;
-        int offset;
-        while ((offset = ring.front()) >= 0)
-        {
-            messages++;
-            bytes += FrameHeader.size(ring.buffer(), offset);
-            ring.pop();
-        }
-        info.put("messagesUnconsumed", messages);
-        info.put("bytesUnconsumed", bytes);
-        info.put("sanity", offset == -2 ? "corrupt: invalid message header at readIdx " + Bits.u32(ring.readIdx()) : "ok");
+        info.put("blocksUsed", contents.blocksUsed());
+        info.put("fillPercent", Math.round(1000.0 * contents.blocksUsed() / file.blocks()) / 10.0);
+        info.put("messagesUnconsumed", contents.messagesUnconsumed());
+        info.put("bytesUnconsumed", contents.bytesUnconsumed());
+        info.put("sanity", contents.messageProblem() == null ? "ok" : "corrupt: " + contents.messageProblem());
         return info;
     }
 }

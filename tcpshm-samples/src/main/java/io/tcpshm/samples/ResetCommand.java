@@ -1,6 +1,6 @@
 package io.tcpshm.samples;
 
-import io.tcpshm.internal.Names;
+import io.tcpshm.files.FileNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -67,7 +67,7 @@ public final class ResetCommand implements Callable<Integer>
     {
         for (final String[] n : new String[][] {{"LOCAL", local}, {"REMOTE", remote}})
         {
-            final String problem = Names.problem(n[1], 256);
+            final String problem = FileNames.problem(n[1], 256);
             if (problem != null)
             {
                 throw new IllegalArgumentException(n[0] + " '" + n[1] + "' " + problem);
@@ -77,12 +77,12 @@ public final class ResetCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException(dir + " is not a directory");
         }
-        final Path lastServer = Names.lastServerFile(dir, local);
+        final Path lastServer = FileNames.lastServerFile(dir, local);
         final boolean client = Files.exists(lastServer);
         final List<Path> files = new ArrayList<>();
-        final Path ptcp = Names.ptcpFile(dir, local, remote);
-        final Path sendRing = Names.shmFile(shmDir, local, remote);
-        final Path recvRing = Names.shmFile(shmDir, remote, local);
+        final Path ptcp = FileNames.ptcpFile(dir, local, remote);
+        final Path sendRing = FileNames.shmFile(shmDir, local, remote);
+        final Path recvRing = FileNames.shmFile(shmDir, remote, local);
         for (final Path f : new Path[] {ptcp, sendRing, recvRing})
         {
             if (Files.exists(f))

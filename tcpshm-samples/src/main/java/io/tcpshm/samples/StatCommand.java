@@ -1,7 +1,7 @@
 package io.tcpshm.samples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tcpshm.internal.CountersLayout;
+import io.tcpshm.files.CountersDescriptor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -122,16 +122,16 @@ public final class StatCommand implements Callable<Integer>
                         // read all
                     }
                 }
-                if (b.capacity() < CountersLayout.HEADER || b.getLong(0) != CountersLayout.MAGIC)
+                if (b.capacity() < CountersDescriptor.HEADER || b.getLong(0) != CountersDescriptor.MAGIC)
                 {
                     continue;
                 }
-                final String owner = CountersLayout.text(b, CountersLayout.OWNER, 40);
-                final long slots = b.getLong(CountersLayout.SLOT_COUNT);
-                for (int i = 0; i < slots && CountersLayout.slotOffset(i + 1) <= b.capacity(); i++)
+                final String owner = CountersDescriptor.text(b, CountersDescriptor.OWNER, CountersDescriptor.OWNER_BYTES);
+                final long slots = b.getLong(CountersDescriptor.SLOT_COUNT);
+                for (int i = 0; i < slots && CountersDescriptor.slotOffset(i + 1) <= b.capacity(); i++)
                 {
-                    final int o = CountersLayout.slotOffset(i);
-                    final String local = CountersLayout.text(b, o + CountersLayout.LOCAL_NAME, CountersLayout.NAME_BYTES);
+                    final int o = CountersDescriptor.slotOffset(i);
+                    final String local = CountersDescriptor.text(b, o + CountersDescriptor.LOCAL_NAME, CountersDescriptor.NAME_BYTES);
                     if (local.isEmpty())
                     {
                         continue; // a slot never used
@@ -140,22 +140,22 @@ public final class StatCommand implements Callable<Integer>
                     r.put("owner", owner);
                     r.put("file", f.toString());
                     r.put("local", local);
-                    r.put("remote", CountersLayout.text(b, o + CountersLayout.REMOTE_NAME, CountersLayout.NAME_BYTES));
-                    r.put("mode", b.getLong(o + CountersLayout.MODE) == 2 ? "shm" : "tcp");
-                    r.put("loggedOn", b.getLong(o + CountersLayout.LOGGED_ON) == 1 ? "yes" : "no");
-                    r.put("messagesSent", b.getLong(o + CountersLayout.MSGS_SENT));
-                    r.put("bytesSent", b.getLong(o + CountersLayout.BYTES_SENT));
-                    r.put("messagesReceived", b.getLong(o + CountersLayout.MSGS_RECEIVED));
-                    r.put("bytesReceived", b.getLong(o + CountersLayout.BYTES_RECEIVED));
-                    r.put("messagesResent", b.getLong(o + CountersLayout.MSGS_RESENT));
-                    r.put("heartbeatsSent", b.getLong(o + CountersLayout.HEARTBEATS_SENT));
-                    r.put("heartbeatsReceived", b.getLong(o + CountersLayout.HEARTBEATS_RECEIVED));
-                    r.put("allocsRefused", b.getLong(o + CountersLayout.ALLOCS_REFUSED));
-                    r.put("logins", b.getLong(o + CountersLayout.LOGINS));
-                    r.put("disconnects", b.getLong(o + CountersLayout.DISCONNECTS));
+                    r.put("remote", CountersDescriptor.text(b, o + CountersDescriptor.REMOTE_NAME, CountersDescriptor.NAME_BYTES));
+                    r.put("mode", b.getLong(o + CountersDescriptor.MODE) == 2 ? "shm" : "tcp");
+                    r.put("loggedOn", b.getLong(o + CountersDescriptor.LOGGED_ON) == 1 ? "yes" : "no");
+                    r.put("messagesSent", b.getLong(o + CountersDescriptor.MSGS_SENT));
+                    r.put("bytesSent", b.getLong(o + CountersDescriptor.BYTES_SENT));
+                    r.put("messagesReceived", b.getLong(o + CountersDescriptor.MSGS_RECEIVED));
+                    r.put("bytesReceived", b.getLong(o + CountersDescriptor.BYTES_RECEIVED));
+                    r.put("messagesResent", b.getLong(o + CountersDescriptor.MSGS_RESENT));
+                    r.put("heartbeatsSent", b.getLong(o + CountersDescriptor.HEARTBEATS_SENT));
+                    r.put("heartbeatsReceived", b.getLong(o + CountersDescriptor.HEARTBEATS_RECEIVED));
+                    r.put("allocsRefused", b.getLong(o + CountersDescriptor.ALLOCS_REFUSED));
+                    r.put("logins", b.getLong(o + CountersDescriptor.LOGINS));
+                    r.put("disconnects", b.getLong(o + CountersDescriptor.DISCONNECTS));
                     r.put("lastDisconnectReason",
-                        CountersLayout.text(b, o + CountersLayout.LAST_REASON, CountersLayout.REASON_BYTES));
-                    r.put("lastReceiveTime", b.getLong(o + CountersLayout.LAST_RECV_TIME));
+                        CountersDescriptor.text(b, o + CountersDescriptor.LAST_REASON, CountersDescriptor.REASON_BYTES));
+                    r.put("lastReceiveTime", b.getLong(o + CountersDescriptor.LAST_RECV_TIME));
                     rows.add(r);
                 }
             }

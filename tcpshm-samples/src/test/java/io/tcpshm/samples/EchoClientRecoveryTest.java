@@ -248,9 +248,5 @@ class EchoClientRecoveryTest
         {
         }
 
-        @Override
-        public void onDisconnected(final String reason, final Exception cause)
-        {
-        }
     }
 }

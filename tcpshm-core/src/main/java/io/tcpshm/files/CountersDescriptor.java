@@ -1,4 +1,4 @@
-package io.tcpshm.internal;
+package io.tcpshm.files;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +9,21 @@ import java.nio.charset.StandardCharsets;
  * integers are 64-bit in host byte order at 8-byte aligned offsets, so a reader never sees one torn.
  *
  * <pre>
- * header, 64 bytes: magic "TCPSHMC1" (8), slot count (8), slot size (8), owner name (40, NUL-terminated)
- * slot i at 64 + i * SLOT_SIZE: the fields below
+ *   0          8            16           24                                64
+ *   +----------+------------+------------+---------------------------------+
+ *   | magic    | slot count | slot size  | owner name, NUL-terminated (40) |   header
+ *   +----------+------------+------------+---------------------------------+
+ *   64 + i * SLOT_SIZE: slot i, one connection
+ *   +----------------------------------------------------------------------+
+ *   |  0 messages sent      8 bytes sent       16 messages received        |
+ *   | 24 bytes received    32 messages resent  40 heartbeats sent          |
+ *   | 48 heartbeats recvd  56 allocs refused   64 logins    72 disconnects |
+ *   | 80 last receive time 88 logged on (0/1)  96 mode (0 none, 1 TCP, 2 SHM)|
+ *   | 128 local name (64)  192 remote name (64)  256 last reason (64)      |
+ *   +----------------------------------------------------------------------+
  * </pre>
  */
-public final class CountersLayout
+public final class CountersDescriptor
 {
     /** File magic. */
     public static final long MAGIC = 0x31434d4853504354L; // "TCPSHMC1" read as a little-endian long
@@ -25,6 +35,8 @@ public final class CountersLayout
     public static final int SLOT_SIZE_FIELD = 16;
     /** Header offset of the owner's name. */
     public static final int OWNER = 24;
+    /** Bytes of the owner's name field. */
+    public static final int OWNER_BYTES = 40;
     /** Bytes of a name field. */
     public static final int NAME_BYTES = 64;
     /** Bytes of the reason field. */
@@ -65,7 +77,7 @@ public final class CountersLayout
     /** Bytes of one slot (a multiple of 64, so slots never share a cache line). */
     public static final int SLOT_SIZE = LAST_REASON + REASON_BYTES;
 
-    private CountersLayout()
+    private CountersDescriptor()
     {
     }
 
@@ -122,9 +134,9 @@ public final class CountersLayout
         buffer.putLong(SLOT_COUNT, slots);
         buffer.putLong(SLOT_SIZE_FIELD, SLOT_SIZE);
         final byte[] name = owner.getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < 40; i++)
+        for (int i = 0; i < OWNER_BYTES; i++)
         {
-            buffer.put(OWNER + i, i < name.length && i < 39 ? name[i] : 0);
+            buffer.put(OWNER + i, i < name.length && i < OWNER_BYTES - 1 ? name[i] : 0);
         }
         buffer.putLong(0, MAGIC);
     }

@@ -1,0 +1,192 @@
+package io.tcpshm.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The files this process has mapped, one channel each, and the byte-range locks on them. The locks are
+ * POSIX record locks, owned by the process: closing any descriptor of a file drops all of them, so a file
+ * is never opened twice at once, else closing one mapping (or a refused second open) would silently
+ * unlock the others for other processes. Every method holds the class's monitor; {@link MappedRegion}
+ * holds it too across a whole open, so that an open and a close of the same file never interleave.
+ */
+final class ProcessFiles
+{
+    /** Open channels by file identity (the file key, or the normalized path where there is none). */
+    private static final Map<Object, SharedChannel> OPEN = new HashMap<>();
+
+    private ProcessFiles()
+    {
+    }
+
+    /** One open channel of a file, shared by the mappings of this process that use it. */
+    static final class SharedChannel
+    {
+        final Object key;
+        final FileChannel channel;
+        int users = 1;
+
+        SharedChannel(final Object key, final FileChannel channel)
+        {
+            this.key = key;
+            this.channel = channel;
+        }
+    }
+
+    /**
+     * @param path           the file, created if missing.
+     * @param shareWithGroup create it readable and writable by the group too (else owner only).
+     * @return the process's channel of the file, opened (and the file created) if needed; one more user.
+     * @throws IOException naming the file when it cannot be opened.
+     */
+    static synchronized SharedChannel acquire(final Path path, final boolean shareWithGroup) throws IOException
+    {
+        Object key = fileKey(path);
+        final SharedChannel open = key == null ? null : OPEN.get(key);
+        if (open != null)
+        {
+            open.users++;
+            return open;
+        }
+        final FileChannel channel = openChannel(path, shareWithGroup);
+        if (key == null)
+        {
+            key = fileKey(path);
+        }
+        final SharedChannel shared = new SharedChannel(key != null ? key : path.toAbsolutePath().normalize(), channel);
+        OPEN.put(shared.key, shared);
+        return shared;
+    }
+
+    private static Object fileKey(final Path path)
+    {
+        try
+        {
+            final Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            return key != null ? key : path.toAbsolutePath().normalize();
+        }
+        catch (final IOException ex)
+        {
+            return null; // missing: nobody in this process has it open
+        }
+    }
+
+    /**
+     * Takes an exclusive lock on a byte range, without waiting.
+     *
+     * @return the lock.
+     * @throws IOException naming the file when another process (or mapping of this one) holds the range.
+     */
+    static FileLock tryLock(final FileChannel channel, final Path path, final long position, final long length)
+        throws IOException
+    {
+        FileLock lock;
+        try
+        {
+            lock = channel.tryLock(position, length, false);
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            lock = null;
+        }
+        if (lock == null)
+        {
+            throw new IOException("File " + path + " is in use: another process (or another client/server in this " +
+                "process) holds its lock; two peers with the same names and directory?");
+        }
+        return lock;
+    }
+
+    /**
+     * Releases a lock and one user of a channel; the channel closes with its last user. Never throws.
+     *
+     * @param lock    the lock, or null.
+     * @param channel the channel, or null.
+     */
+    static synchronized void release(final FileLock lock, final SharedChannel channel)
+    {
+        try
+        {
+            if (lock != null && lock.isValid())
+            {
+                lock.release();
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // closing the channel releases it anyway
+        }
+        if (channel == null || --channel.users > 0)
+        {
+            return; // other mappings of this file still use the channel (and their locks)
+        }
+        OPEN.remove(channel.key);
+        try
+        {
+            channel.channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // nothing more can be done; the mapping is already gone
+        }
+    }
+
+    /**
+     * Opens a file read-write, creating it with owner-only (or owner and group) permissions when missing.
+     *
+     * @throws IOException naming the file.
+     */
+    static FileChannel openChannel(final Path path, final boolean shareWithGroup) throws IOException
+    {
+        final Set<PosixFilePermission> perms = PosixFilePermissions.fromString(shareWithGroup ? "rw-rw----" : "rw-------");
+        try
+        {
+            final FileChannel created;
+            try
+            {
+                created = FileChannel.open(path, EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE_NEW), PosixFilePermissions.asFileAttribute(perms));
+            }
+            catch (final UnsupportedOperationException ex)
+            {
+                return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+            }
+            catch (final FileAlreadyExistsException ex)
+            {
+                return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+            try
+            {
+                Files.setPosixFilePermissions(path, perms); // the umask may have cleared the group bits
+            }
+            catch (final IOException | UnsupportedOperationException ex)
+            {
+                // keep what the umask left
+            }
+            return created;
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new IOException("Cannot create " + path + ": directory missing", ex);
+        }
+        catch (final FileSystemException ex)
+        {
+            throw new IOException("Cannot open " + path + ": " + ex.getReason(), ex);
+        }
+    }
+}
