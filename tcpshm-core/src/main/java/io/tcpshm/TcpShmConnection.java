@@ -12,6 +12,7 @@ import io.tcpshm.internal.ShmTransport;
 import io.tcpshm.internal.TcpSession;
 import io.tcpshm.internal.TcpTransport;
 import io.tcpshm.internal.Transport;
+import io.tcpshm.internal.TransportHolder;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -55,6 +56,11 @@ public final class TcpShmConnection
     private final PollerThreads pollers = new PollerThreads();
     private final TcpSession session;
     private final ConnectionFiles files;
+    /**
+     * The transport over the open files, or null: published and withdrawn by {@link ConnectionFiles} (which
+     * owns the ordering around it), read once per call from here.
+     */
+    private volatile Transport transport;
     private Object userData;
     /** Set by the owner's {@code stop}: every file is unmapped, and an alloc is a programmer error. */
     private volatile boolean stopped;
@@ -65,7 +71,20 @@ public final class TcpShmConnection
     {
         this.localName = localName;
         this.session = new TcpSession(config, counters, close);
-        this.files = new ConnectionFiles(config, localName, ptcpDir, close, session, pollers);
+        this.files = new ConnectionFiles(config, localName, ptcpDir, close, session, pollers, new TransportHolder()
+        {
+            @Override
+            public Transport transport()
+            {
+                return transport;
+            }
+
+            @Override
+            public void transport(final Transport published)
+            {
+                transport = published;
+            }
+        });
     }
 
     // =====================================================================================
@@ -89,7 +108,7 @@ public final class TcpShmConnection
      */
     public MsgHeader alloc(final int payloadLength)
     {
-        final Transport t = files.transport();
+        final Transport t = transport;
         if (t == null)
         {
             if (stopped)
@@ -142,7 +161,7 @@ public final class TcpShmConnection
 
     private void push(final boolean write)
     {
-        final Transport t = files.transport();
+        final Transport t = transport;
         if (t != null && t.hasAllocated())
         {
             requireType();
@@ -175,7 +194,7 @@ public final class TcpShmConnection
      */
     public MsgHeader front()
     {
-        final Transport t = files.transport();
+        final Transport t = transport;
         return t == null ? null : wrapFront(t, t.front());
     }
 
@@ -197,7 +216,7 @@ public final class TcpShmConnection
      */
     public void pop()
     {
-        final Transport t = files.transport();
+        final Transport t = transport;
         // SHM: the release of readIdx first, then the count (in an echo server that pops and then pushes, the count
         // still precedes the reply's release)
         final int size = t == null ? 0 : t.pop();
@@ -323,7 +342,7 @@ public final class TcpShmConnection
      */
     public long sendPosition()
     {
-        final Transport t = files.transport();
+        final Transport t = transport;
         return t == null ? -1 : t.sendPosition();
     }
 
@@ -337,7 +356,7 @@ public final class TcpShmConnection
      */
     public long receivePosition()
     {
-        final Transport t = files.transport();
+        final Transport t = transport;
         return t == null ? -1 : t.receivePosition();
     }
 
@@ -480,8 +499,18 @@ public final class TcpShmConnection
     /** Front of the incoming SHM ring, or null; a corrupt ring closes the connection. */
     MsgHeader frontShm()
     {
-        final ShmTransport shm = files.shm();
-        return shm == null ? null : wrapFront(shm, shm.front());
+        final Transport t = transport;
+        if (t instanceof ShmTransport)
+        {
+            final ShmTransport shm = (ShmTransport)t;
+            final int offset = shm.front();
+            if (offset >= 0)
+            {
+                recvHeader.wrap(shm.receiveHeaders(), shm.receivePayloads(), offset);
+                return recvHeader;
+            }
+        }
+        return null;
     }
 
     /**

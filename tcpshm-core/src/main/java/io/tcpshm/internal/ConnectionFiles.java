@@ -26,14 +26,14 @@ public final class ConnectionFiles
     private final CloseRequest close;
     private final TcpSession session;
     private final PollerThreads pollers;
+    /**
+     * Where the transport over the open files is published, or null: one immutable object written with a
+     * volatile write and read once per operation, so that a thread polling SHM never sees half of a change of
+     * rings (a client reconnecting to another server) made by the thread that connects.
+     */
+    private final TransportHolder holder;
 
     private String remoteName;
-    /**
-     * The transport over the open files, or null: one immutable holder published with a volatile write and
-     * read once per operation, so that a thread polling SHM never sees half of a change of rings (a client
-     * reconnecting to another server) made by the thread that connects.
-     */
-    private volatile Transport transport;
     /**
      * Rings replaced while another thread may still be reading them (the client's SHM poll), kept mapped
      * until that thread starts its next poll, the same files are opened again, or the client stops. Whoever
@@ -42,7 +42,7 @@ public final class ConnectionFiles
     private final RetiredMappings<MappedRegion> retired = new RetiredMappings<>();
     /**
      * The rings replaced while another thread may be inside an SHM callback, newest first, chained through
-     * {@link ShmTransport#retiredBefore} (written before {@link #transport} changes, so a thread that sees the
+     * {@link ShmTransport#retiredBefore} (written before the transport changes, so a thread that sees the
      * new transport sees these too): a message that thread fronted or allocated before a switch is popped or
      * pushed on the ring it came from, however many switches came since. The SHM poller cuts the chain behind
      * its head at the start of each poll.
@@ -56,9 +56,10 @@ public final class ConnectionFiles
      * @param close     the connection's close request (a corrupt ring asks for the close).
      * @param session   the connection's TCP session.
      * @param pollers   the connection's poller threads.
+     * @param holder    where the connection keeps its transport.
      */
     public ConnectionFiles(final TcpShmConfig config, final String localName, final Path ptcpDir,
-        final CloseRequest close, final TcpSession session, final PollerThreads pollers)
+        final CloseRequest close, final TcpSession session, final PollerThreads pollers, final TransportHolder holder)
     {
         this.config = config;
         this.localName = localName;
@@ -66,25 +67,26 @@ public final class ConnectionFiles
         this.close = close;
         this.session = session;
         this.pollers = pollers;
+        this.holder = holder;
     }
 
     /** @return the transport over the open files, or null (a volatile read). */
     public Transport transport()
     {
-        return transport;
+        return holder.transport();
     }
 
     /** @return the rings when the open files are SHM, else null. */
     public ShmTransport shm()
     {
-        final Transport t = transport;
+        final Transport t = holder.transport();
         return t instanceof ShmTransport ? (ShmTransport)t : null;
     }
 
     /** @return the PTCP queue when the open files are TCP, else null. */
     public TcpTransport tcp()
     {
-        final Transport t = transport;
+        final Transport t = holder.transport();
         return t instanceof TcpTransport ? (TcpTransport)t : null;
     }
 
@@ -101,7 +103,7 @@ public final class ConnectionFiles
      */
     public boolean hasFilesFor(final String remote, final boolean shm)
     {
-        final Transport t = transport;
+        final Transport t = holder.transport();
         return remote.equals(remoteName) && (shm ? t instanceof ShmTransport : t instanceof TcpTransport);
     }
 
@@ -139,7 +141,8 @@ public final class ConnectionFiles
                     config.shareFilesWithGroup(), r + ShmRingDescriptor.READ_IDX_OFFSET, 4);
                 // no sanity check here: a login that resets the connection must succeed whatever the rings hold (a
                 // peer killed inside its reset leaves them half zeroed); a resuming login checks them (sanityCheck)
-                transport = new ShmTransport(sendRegion, recvRegion, config.shmQueueSize(), config.byteOrder(), close);
+                holder.transport(new ShmTransport(sendRegion, recvRegion, config.shmQueueSize(), config.byteOrder(),
+                    close));
             }
             else
             {
@@ -147,15 +150,15 @@ public final class ConnectionFiles
                 final int size = PtcpQueueDescriptor.fileLength(config.tcpQueueSize());
                 sendRegion = MappedRegion.openOwned(path, size, config.shareFilesWithGroup(), 0, size);
                 final PtcpQueue queue = new PtcpQueue(sendRegion.buffer(), config.tcpQueueSize(), config.byteOrder());
-                transport = new TcpTransport(sendRegion, queue, session, pollers, config.tcpReceiveBufferMaxSize(),
-                    config.ptcpForceInterval());
+                holder.transport(new TcpTransport(sendRegion, queue, session, pollers,
+                    config.tcpReceiveBufferMaxSize(), config.ptcpForceInterval()));
             }
             remoteName = remote;
             return null;
         }
         catch (final IOException ex)
         {
-            if (transport == null)
+            if (holder.transport() == null)
             {
                 // a mapping taken back goes back to the retired ones: the SHM thread may still be reading it
                 giveBackOrClose(sendRegion, keptSend);
@@ -174,7 +177,7 @@ public final class ConnectionFiles
      */
     public String sanityCheck()
     {
-        final Transport t = transport;
+        final Transport t = holder.transport();
         if (t instanceof ShmTransport)
         {
             final ShmTransport link = (ShmTransport)t;
@@ -198,7 +201,7 @@ public final class ConnectionFiles
     /** Zeroes the open files: a new persistent connection. */
     public void reset()
     {
-        final Transport t = transport;
+        final Transport t = holder.transport();
         if (t instanceof ShmTransport)
         {
             final ShmTransport link = (ShmTransport)t;
@@ -223,7 +226,7 @@ public final class ConnectionFiles
      */
     public void release(final boolean deferRings)
     {
-        final Transport t = transport;
+        final Transport t = holder.transport();
         if (t instanceof TcpTransport)
         {
             ((TcpTransport)t).region().close();
@@ -234,7 +237,7 @@ public final class ConnectionFiles
             link.retiredBefore = retiredLink; // before the link is published in the chain
             retiredLink = link; // before the transport changes: see the field
         }
-        transport = null;
+        holder.transport(null);
         if (link != null)
         {
             if (deferRings)
