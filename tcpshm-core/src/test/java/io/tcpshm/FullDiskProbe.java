@@ -1,5 +1,6 @@
 package io.tcpshm;
 
+import io.tcpshm.testing.Await;
 import io.tcpshm.testing.OpenFiles;
 
 import java.io.IOException;
@@ -140,8 +141,9 @@ public final class FullDiskProbe
             victim.trySend(false);
             final boolean closed = victim.pollUntil(() -> victim.conn().isClosed(), 10_000);
             check("poll fault: the victim's connection is closed", closed, victim.events);
-            check("poll fault: the server reports the fault as the reason",
-                s.events.any(e -> e.startsWith("disconnected cli5 Memory access fault on a mapped file of srv->cli5")),
+            // the server reports on its own thread, after it closed the socket the victim saw closing: wait for it
+            check("poll fault: the server reports the fault as the reason", Await.until(() ->
+                s.events.any(e -> e.startsWith("disconnected cli5 Memory access fault on a mapped file of srv->cli5"))),
                 s.events);
             s.checkAlive();
             check("poll fault: the server still serves the other client", echo(other, 20), other.events);
