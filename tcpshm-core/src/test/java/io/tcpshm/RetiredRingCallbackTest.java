@@ -84,20 +84,9 @@ class RetiredRingCallbackTest
         }
 
         @Override
-        public void onLoginReject(final LoginResponse response)
-        {
-        }
-
-        @Override
         public long onLoginSuccess(final LoginResponse response)
         {
             return 1000;
-        }
-
-        @Override
-        public void onSeqNumberMismatch(final long localAck, final long localSeqStart, final long localSeqEnd,
-            final long remoteAck, final long remoteSeqStart, final long remoteSeqEnd)
-        {
         }
 
     }
