@@ -1,5 +1,7 @@
 package io.tcpshm;
 
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestServer;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -1,5 +1,7 @@
 package io.tcpshm;
 
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,11 +1,14 @@
 package io.tcpshm;
 
 import io.tcpshm.internal.FrameHeader;
-import io.tcpshm.testing.LockProbe;
 import io.tcpshm.internal.LoginCodec;
 import io.tcpshm.internal.PtcpQueue;
 import io.tcpshm.internal.ShmRing;
 import io.tcpshm.testing.Closer;
+import io.tcpshm.testing.LockProbe;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestConfigs;
+import io.tcpshm.testing.TestServer;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -59,8 +62,7 @@ class CorruptFileLoginTest
     private TcpShmConfig config() throws IOException
     {
         Files.createDirectories(tmp.resolve("shm"));
-        return TcpShmConfig.builder().shmDir(tmp.resolve("shm")).connectionTimeout(1_000_000)
-            .newConnectionTimeout(1_000_000).build();
+        return TestConfigs.noTimeouts(tmp.resolve("shm")).build();
     }
 
     private TestServer server(final TcpShmConfig config)

@@ -3,6 +3,9 @@ package io.tcpshm;
 import io.tcpshm.testing.Await;
 import io.tcpshm.testing.Closer;
 import io.tcpshm.testing.OpenFiles;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestConfigs;
+import io.tcpshm.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +47,7 @@ class ErrorPathLeakTest
     private TcpShmConfig.Builder base() throws IOException
     {
         Files.createDirectories(tmp.resolve("shm"));
-        return TcpShmConfig.builder().shmDir(tmp.resolve("shm")).connectionTimeout(1_000_000)
-            .newConnectionTimeout(1_000_000);
+        return TestConfigs.noTimeouts(tmp.resolve("shm"));
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.tcpshm;
 
 import io.tcpshm.testing.Await;
 import io.tcpshm.testing.OpenFiles;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestServer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

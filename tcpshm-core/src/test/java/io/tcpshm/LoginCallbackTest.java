@@ -1,6 +1,9 @@
 package io.tcpshm;
 
 import io.tcpshm.testing.Closer;
+import io.tcpshm.testing.Events;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -185,8 +188,7 @@ class LoginCallbackTest
     private TcpShmConfig.Builder base() throws IOException
     {
         Files.createDirectories(tmp.resolve("shm"));
-        return TcpShmConfig.builder().shmDir(tmp.resolve("shm")).connectionTimeout(1_000_000)
-            .newConnectionTimeout(1_000_000);
+        return TestConfigs.noTimeouts(tmp.resolve("shm"));
     }
 
     private boolean serverHasFilesOf(final String client) throws IOException

@@ -1,6 +1,9 @@
 package io.tcpshm;
 
 import io.tcpshm.testing.Closer;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestConfigs;
+import io.tcpshm.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +31,7 @@ class LoopbackTest
 
     private TcpShmConfig.Builder base()
     {
-        return TcpShmConfig.builder().shmDir(tmp.resolve("shm")).connectionTimeout(1_000_000).newConnectionTimeout(1_000_000);
+        return TestConfigs.noTimeouts(tmp.resolve("shm"));
     }
 
     private TestServer server(final String name, final TcpShmConfig config)

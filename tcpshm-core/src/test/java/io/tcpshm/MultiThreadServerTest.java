@@ -1,5 +1,7 @@
 package io.tcpshm;
 
+import io.tcpshm.testing.Events;
+import io.tcpshm.testing.TestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,8 @@
 package io.tcpshm;
 
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestConfigs;
+import io.tcpshm.testing.TestServer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -43,8 +46,7 @@ class PositionsTest
     void afterARestartThePositionsTellWhetherThePushAndThePopTookPlace(final boolean shm) throws Exception
     {
         Files.createDirectories(tmp.resolve("shm"));
-        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp.resolve("shm")).connectionTimeout(1_000_000)
-            .newConnectionTimeout(1_000_000).build();
+        final TcpShmConfig config = TestConfigs.noTimeouts(tmp.resolve("shm")).build();
         final Path serverDir = tmp.resolve("server");
         final List<String> seen = new ArrayList<>();
         final long[] recorded = {-1, -1}; // receive and send positions when the dying server began its reply

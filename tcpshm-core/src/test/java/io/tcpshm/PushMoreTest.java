@@ -2,6 +2,9 @@ package io.tcpshm;
 
 import io.tcpshm.internal.LoginCodec;
 import io.tcpshm.testing.Closer;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestConfigs;
+import io.tcpshm.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +48,7 @@ class PushMoreTest
 
     private TcpShmConfig config()
     {
-        return TcpShmConfig.builder().shmDir(tmp).connectionTimeout(1_000_000).newConnectionTimeout(1_000_000).build();
+        return TestConfigs.noTimeouts(tmp).build();
     }
 
     /** One frame as read from the raw socket. */

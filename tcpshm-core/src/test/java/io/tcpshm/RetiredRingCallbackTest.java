@@ -3,6 +3,8 @@ package io.tcpshm;
 import io.tcpshm.internal.ShmRing;
 import io.tcpshm.testing.Await;
 import io.tcpshm.testing.Closer;
+import io.tcpshm.testing.TestConfigs;
+import io.tcpshm.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,8 +153,7 @@ class RetiredRingCallbackTest
     void aCallbackThatOutlivesTwoSwitchesPopsAndPushesOnTheRingsItBeganOn() throws Exception
     {
         final Path shmDir = Files.createDirectories(tmp.resolve("shm"));
-        final TcpShmConfig config = TcpShmConfig.builder().shmDir(shmDir).connectionTimeout(1_000_000)
-            .newConnectionTimeout(1_000_000).controlSocketPollPeriod(1).build();
+        final TcpShmConfig config = TestConfigs.noTimeouts(shmDir).controlSocketPollPeriod(1).build();
         final TestServer a = closer.keep(new TestServer("srvA", tmp.resolve("a"), config, clock));
         final TestServer b = closer.keep(new TestServer("srvB", tmp.resolve("b"), config, clock));
         final Handler handler = new Handler();
@@ -205,8 +206,7 @@ class RetiredRingCallbackTest
     void aCallbackThatOutlivesASwitchToTcpPopsItsOwnRingAndLeavesTheTcpMessageAlone() throws Exception
     {
         final Path shmDir = Files.createDirectories(tmp.resolve("shm"));
-        final TcpShmConfig config = TcpShmConfig.builder().shmDir(shmDir).connectionTimeout(1_000_000)
-            .newConnectionTimeout(1_000_000).controlSocketPollPeriod(1).build();
+        final TcpShmConfig config = TestConfigs.noTimeouts(shmDir).controlSocketPollPeriod(1).build();
         final TestServer server = closer.keep(new TestServer("srv", tmp.resolve("server"), config, clock));
         final Handler handler = new Handler();
         final TcpShmClient client = new TcpShmClient("cli", tmp.resolve("client"), config, handler);

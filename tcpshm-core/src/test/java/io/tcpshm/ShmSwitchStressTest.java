@@ -1,6 +1,8 @@
 package io.tcpshm;
 
 import io.tcpshm.testing.Closer;
+import io.tcpshm.testing.TestConfigs;
+import io.tcpshm.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,8 +83,7 @@ class ShmSwitchStressTest
     {
         final int iterations = Integer.getInteger("tcpshm.switch.iterations", 1500);
         Files.createDirectories(tmp.resolve("shm"));
-        final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp.resolve("shm")).connectionTimeout(1_000_000)
-            .newConnectionTimeout(1_000_000).controlSocketPollPeriod(1).build();
+        final TcpShmConfig config = TestConfigs.noTimeouts(tmp.resolve("shm")).controlSocketPollPeriod(1).build();
         final TestServer a = closer.keep(new TestServer("srvA", tmp.resolve("a"), config, clock));
         final TestServer b = closer.keep(new TestServer("srvB", tmp.resolve("b"), config, clock));
         final Handler handler = new Handler();

@@ -2,6 +2,8 @@ package io.tcpshm;
 
 import io.tcpshm.testing.Await;
 import io.tcpshm.testing.Closer;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestServer;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

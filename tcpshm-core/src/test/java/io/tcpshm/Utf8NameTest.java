@@ -1,6 +1,9 @@
 package io.tcpshm;
 
 import io.tcpshm.testing.Closer;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestConfigs;
+import io.tcpshm.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,8 +43,7 @@ class Utf8NameTest
     private TcpShmConfig config() throws Exception
     {
         Files.createDirectories(tmp.resolve("shm"));
-        return TcpShmConfig.builder().shmDir(tmp.resolve("shm")).connectionTimeout(1_000_000)
-            .newConnectionTimeout(1_000_000).build();
+        return TestConfigs.noTimeouts(tmp.resolve("shm")).build();
     }
 
     /** The raw bytes of the names in a directory, one per line, as ls writes them to a pipe. */

@@ -1,5 +1,6 @@
 package io.tcpshm.bench;
 
+import io.tcpshm.harness.ChildProcesses;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;

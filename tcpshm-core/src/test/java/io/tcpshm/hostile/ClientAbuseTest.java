@@ -1,7 +1,9 @@
 package io.tcpshm.hostile;
 
-import io.tcpshm.testing.Closer;
 import io.tcpshm.TcpShmConfig;
+import io.tcpshm.testing.Closer;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,11 +54,11 @@ class ClientAbuseTest
     }
 
     /** After each failure the client still logs in to a real server and echoes. */
-    private void stillUsable(final EchoClient client, final HostileServer good)
+    private void stillUsable(final TestClient client, final TestServer good)
     {
         client.events.clear();
-        assertThat(client.connect(good.port())).as(client.events.toString()).isTrue();
-        client.echo(3);
+        assertThat(client.connect(false, good.port())).as(client.events.toString()).isTrue();
+        client.echoMore(3);
         client.conn().close();
         client.poll();
         final long deadline = System.nanoTime() + 10_000_000_000L;
@@ -72,8 +74,8 @@ class ClientAbuseTest
     void aResponseCutShortThenSilenceOrNoAnswerOrNothingListeningFailsTheConnectWithinTheLoginTimeout() throws Exception
     {
         final TcpShmConfig config = config();
-        final HostileServer good = closing(new HostileServer(tmp.resolve("server"), config, clock, Set.of("cli")));
-        final EchoClient client = closing(new EchoClient("cli", tmp.resolve("client"), config, clock));
+        final TestServer good = closing(TestServer.echoingOnly(tmp.resolve("server"), config, clock, Set.of("cli")));
+        final TestClient client = closing(new TestClient("cli", tmp.resolve("client"), config, clock).withDetailedRejects());
         stillUsable(client, good);
 
         final ScriptedServer hostile = closing(new ScriptedServer());
@@ -81,9 +83,9 @@ class ClientAbuseTest
         {
             hostile.play(new ScriptedServer.Script(reply, false));
             final long start = System.nanoTime();
-            assertThat(client.connect(hostile.port())).isFalse();
+            assertThat(client.connect(false, hostile.port())).isFalse();
             assertThat((System.nanoTime() - start) / 1_000_000).as("bounded by loginTimeoutMillis").isLessThan(5_000);
-            assertThat(client.events).singleElement().asString().startsWith("systemError Connect to").contains("timed out");
+            assertThat(client.events.all()).singleElement().asString().startsWith("systemError Connect to").contains("timed out");
             hostile.awaitLogin();
             stillUsable(client, good);
         }
@@ -93,8 +95,8 @@ class ClientAbuseTest
         {
             deadPort = s.getLocalPort();
         }
-        assertThat(client.connect(deadPort)).isFalse();
-        assertThat(client.events).singleElement().asString().startsWith("systemError Connect to");
+        assertThat(client.connect(false, deadPort)).isFalse();
+        assertThat(client.events.all()).singleElement().asString().startsWith("systemError Connect to");
         stillUsable(client, good);
     }
 
@@ -106,7 +108,7 @@ class ClientAbuseTest
     void aServerWithANewNameAtEveryLoginDoesNotMakeTheClientKeepOldRingsMapped() throws Exception
     {
         final TcpShmConfig config = config();
-        final EchoClient client = closing(new EchoClient("cli", tmp.resolve("client"), config, clock));
+        final TestClient client = closing(new TestClient("cli", tmp.resolve("client"), config, clock).withDetailedRejects());
         final ScriptedServer hostile = closing(new ScriptedServer());
         final long before = openFiles();
         for (int i = 0; i < 100; i++)
@@ -120,7 +122,7 @@ class ClientAbuseTest
                 client.poll();
                 assertThat(System.nanoTime()).isLessThan(deadline);
             }
-            assertThat(client.events).containsExactly("loginSuccess n" + i, "disconnected Remote close");
+            assertThat(client.events.all()).containsExactly("loginSuccess n" + i, "disconnected Remote close");
             hostile.awaitLogin();
         }
         assertThat(openFiles() - before).as("open files after 100 logins to different servers").isLessThan(20);
@@ -134,7 +136,7 @@ class ClientAbuseTest
     void aRejectionWhoseErrorTextFillsTheWholeFieldIsReadInFull() throws Exception
     {
         final TcpShmConfig config = config();
-        final EchoClient client = closing(new EchoClient("cli", tmp.resolve("client"), config, clock));
+        final TestClient client = closing(new TestClient("cli", tmp.resolve("client"), config, clock).withDetailedRejects());
         final ScriptedServer hostile = closing(new ScriptedServer());
         final String text = "0123456789abcdefghijklmnopqrstuv"; // 32 characters: no room for a NUL
         for (final String error : new String[] {text, text.substring(0, 31), ""})
@@ -145,8 +147,8 @@ class ClientAbuseTest
                 error.length());
             client.events.clear();
             hostile.play(new ScriptedServer.Script(reply, false));
-            assertThat(client.connect(hostile.port())).isFalse();
-            assertThat(client.events).singleElement().asString().startsWith("loginReject status=2 " + error + " from");
+            assertThat(client.connect(false, hostile.port())).isFalse();
+            assertThat(client.events.all()).singleElement().asString().startsWith("loginReject status=2 " + error + " from");
             hostile.awaitLogin();
         }
     }

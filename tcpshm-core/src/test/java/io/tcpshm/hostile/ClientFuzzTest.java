@@ -1,6 +1,8 @@
 package io.tcpshm.hostile;
 
 import io.tcpshm.TcpShmConfig;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestServer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -44,9 +46,9 @@ class ClientFuzzTest
     private final AtomicLong clock = new AtomicLong(1000);
     private Path root;
     private Path clientDir;
-    private HostileServer goodServer;
+    private TestServer goodServer;
     private ScriptedServer hostile;
-    private EchoClient client;
+    private TestClient client;
     /** Cases run on the current client, servers and directories; see {@link #FRESH_FIXTURE_EVERY}. */
     private int casesOnFixture;
 
@@ -66,9 +68,9 @@ class ClientFuzzTest
         Files.createDirectories(root.resolve("shm"));
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(root.resolve("shm")).controlSocketPollPeriod(1)
             .loginTimeoutMillis(5000).build();
-        goodServer = new HostileServer(root.resolve("server"), config, clock, Set.of("cli"));
+        goodServer = TestServer.echoingOnly(root.resolve("server"), config, clock, Set.of("cli"));
         hostile = new ScriptedServer();
-        client = new EchoClient("cli", clientDir, config, clock);
+        client = new TestClient("cli", clientDir, config, clock).withDetailedRejects();
         goodSession();
     }
 
@@ -276,7 +278,7 @@ class ClientFuzzTest
         final String remembered = client.client.lastServerName();
         assertThat(remembered).isEqualTo("srv");
         client.events.clear();
-        client.trusted = false;
+        client.untrusted = true;
         hostile.play(new ScriptedServer.Script(reply, halfClose));
         final boolean connected;
         try
@@ -293,7 +295,7 @@ class ClientFuzzTest
         if (!expected.startsWith("loginSuccess"))
         {
             assertThat(connected).as(what).isFalse();
-            assertThat(client.events).as(what).singleElement().asString().startsWith(expected);
+            assertThat(client.events.all()).as(what).singleElement().asString().startsWith(expected);
         }
         else
         {
@@ -306,7 +308,7 @@ class ClientFuzzTest
             pollUntilDisconnected(halfClose, what);
             // exactly two events: the login's, then the end of the session with the reason of the first fault (the
             // second is checked for what it says, not against itself)
-            assertThat(client.events).as(what).satisfiesExactly(
+            assertThat(client.events.all()).as(what).satisfiesExactly(
                 login -> assertThat(login).as(what).isEqualTo(expected),
                 end -> assertThat(end).as(what).startsWith("disconnected " + verdict.reasonPrefix()));
             assertThat(client.untrustedReceived).as("messages delivered before the fault: " + what)
@@ -361,7 +363,7 @@ class ClientFuzzTest
         final long deadline = System.nanoTime() + 10_000_000_000L;
         int idle = 0;
         int ticks = 0;
-        while (client.events.size() < 2)
+        while (client.events.all().size() < 2)
         {
             try
             {
@@ -429,11 +431,11 @@ class ClientFuzzTest
     private void goodSession()
     {
         client.events.clear();
-        client.trusted = true;
-        assertThat(client.connect(goodServer.port())).as("a good server after a hostile one: " + client.events).isTrue();
+        client.untrusted = false;
+        assertThat(client.connect(false, goodServer.port())).as("a good server after a hostile one: " + client.events).isTrue();
         try
         {
-            client.echo(2);
+            client.echoMore(2);
         }
         catch (final AssertionError e)
         {
@@ -442,11 +444,11 @@ class ClientFuzzTest
         }
         client.conn().close();
         client.poll();
-        assertThat(client.events).containsExactly("loginSuccess srv", "disconnected Closed by user");
+        assertThat(client.events.all()).containsExactly("loginSuccess srv", "disconnected Closed by user");
         final long deadline = System.nanoTime() + 10_000_000_000L;
         while (goodServer.takeDisconnects().isEmpty())
         {
-            goodServer.check();
+            goodServer.checkAlive();
             assertThat(System.nanoTime()).as("the real server noticed the logoff").isLessThan(deadline);
             goodServer.awaitIterations(1);
         }

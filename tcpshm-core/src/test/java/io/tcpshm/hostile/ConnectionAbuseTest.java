@@ -1,8 +1,10 @@
 package io.tcpshm.hostile;
 
+import io.tcpshm.TcpShmConfig;
 import io.tcpshm.testing.Await;
 import io.tcpshm.testing.Closer;
-import io.tcpshm.TcpShmConfig;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,18 +36,18 @@ class ConnectionAbuseTest
     @RegisterExtension
     final Closer closer = new Closer();
     private TcpShmConfig config;
-    private HostileServer server;
-    private EchoClient good;
+    private TestServer server;
+    private TestClient good;
 
     @BeforeEach
     void start() throws Exception
     {
         Files.createDirectories(tmp.resolve("shm"));
         config = TcpShmConfig.builder().shmDir(tmp.resolve("shm")).build();
-        server = new HostileServer(tmp.resolve("server"), config, clock, Set.of("good", "late", "hog"));
-        good = new EchoClient("good", tmp.resolve("good"), config, clock);
-        assertThat(good.connect(server.port())).as(good.events.toString()).isTrue();
-        good.echo(5);
+        server = TestServer.echoingOnly(tmp.resolve("server"), config, clock, Set.of("good", "late", "hog"));
+        good = new TestClient("good", tmp.resolve("good"), config, clock).withDetailedRejects();
+        assertThat(good.connect(false, server.port())).as(good.events.toString()).isTrue();
+        good.echoMore(5);
     }
 
     @AfterEach
@@ -53,7 +55,7 @@ class ConnectionAbuseTest
     {
         closer.closeAll(); // the peers first: the checks below are about what the server did with them
         assertThat(good.received).as("every message echoed exactly once").isEqualTo(good.sent);
-        assertThat(good.events).as("the well-behaved client saw only its login").containsExactly("loginSuccess srv");
+        assertThat(good.events.all()).as("the well-behaved client saw only its login").containsExactly("loginSuccess srv");
         good.close();
         server.close();
         assertThat(server.errors).isEmpty();
@@ -71,7 +73,7 @@ class ConnectionAbuseTest
     {
         clock.incrementAndGet();
         server.awaitIterations(3);
-        good.echo(2);
+        good.echoMore(2);
         server.awaitIterations(3);
     }
 
@@ -89,16 +91,16 @@ class ConnectionAbuseTest
         server.awaitIterations(10);
 
         // a fourth socket logs in at once: the three pending ones hold three of five places
-        final EchoClient late = new EchoClient("late", tmp.resolve("late"), config, clock);
+        final TestClient late = new TestClient("late", tmp.resolve("late"), config, clock).withDetailedRejects();
         closer.keep(late);
-        assertThat(late.connect(server.port())).as(late.events.toString()).isTrue();
-        late.echo(3);
+        assertThat(late.connect(false, server.port())).as(late.events.toString()).isTrue();
+        late.echoMore(3);
 
         int sentBytes = 1;
         while (clock.get() - accepted < config.newConnectionTimeout())
         {
             tick();
-            late.echo(1);
+            late.echoMore(1);
             trickle.send(new byte[] {login[sentBytes++]});
             server.awaitIterations(3);
             for (final RawPeer p : loris)
@@ -107,7 +109,7 @@ class ConnectionAbuseTest
             }
         }
         tick(); // newConnectionTimeout + 1 after the accept: every one of them is over time
-        late.echo(1);
+        late.echoMore(1);
         for (final RawPeer p : loris)
         {
             assertThat(Await.until(p::closedByServer)).as("closed after newConnectionTimeout").isTrue();
@@ -126,10 +128,10 @@ class ConnectionAbuseTest
             loris.add(peer());
         }
         server.awaitIterations(20);
-        final EchoClient late = new EchoClient("late", tmp.resolve("late"), config, clock);
+        final TestClient late = new TestClient("late", tmp.resolve("late"), config, clock).withDetailedRejects();
         closer.keep(late);
         final AtomicBoolean result = new AtomicBoolean();
-        final Thread connecting = new Thread(() -> result.set(late.connect(server.port())));
+        final Thread connecting = new Thread(() -> result.set(late.connect(false, server.port())));
         connecting.start();
         // its login waits behind five silent sockets; time moves on, the live client keeps echoing
         for (int t = 0; t < 30 && connecting.isAlive(); t++)
@@ -139,7 +141,7 @@ class ConnectionAbuseTest
         }
         connecting.join(10_000);
         assertThat(result.get()).as(late.events.toString()).isTrue();
-        late.echo(5);
+        late.echoMore(5);
         for (int t = 0; t < 10; t++)
         {
             tick();
@@ -169,7 +171,7 @@ class ConnectionAbuseTest
             flood.add(p);
             if (i % 5 == 0)
             {
-                good.echo(1);
+                good.echoMore(1);
             }
         }
         int ticks = 0;
@@ -192,7 +194,7 @@ class ConnectionAbuseTest
                 assertThat(r).isEmpty();
             }
         }
-        good.echo(20);
+        good.echoMore(20);
         assertThat(server.logons).containsExactly("good");
         assertThat(server.takeDisconnects()).isEmpty();
         assertThat(tmp.resolve("server")).isDirectoryNotContaining(p -> !p.getFileName().toString().equals("srv_good.ptcp"));
@@ -217,13 +219,13 @@ class ConnectionAbuseTest
                 assertThat(p.login(login)).isEqualTo(2);
                 assertThat(p.errorMessage()).isEqualTo("Already logged on");
                 assertThat(Await.until(p::closedByServer)).isTrue();
-                good.echo(3);
+                good.echoMore(3);
             }
-            final EchoClient twin = new EchoClient("good", tmp.resolve("twin" + round), config, clock);
+            final TestClient twin = new TestClient("good", tmp.resolve("twin" + round), config, clock).withDetailedRejects();
             closer.keep(twin);
-            assertThat(twin.connect(server.port())).isFalse();
-            assertThat(twin.events).singleElement().asString().startsWith("loginReject status=2 Already logged on");
-            good.echo(3);
+            assertThat(twin.connect(false, server.port())).isFalse();
+            assertThat(twin.events.all()).singleElement().asString().startsWith("loginReject status=2 Already logged on");
+            good.echoMore(3);
             tick();
         }
         assertThat(server.logons).containsExactly("good");
@@ -261,7 +263,7 @@ class ConnectionAbuseTest
             .satisfies(d -> assertThat(d.at() - d.lastReceiveTime())
                 .as("closed within connectionTimeout + 1 of the last receive")
                 .isBetween(config.connectionTimeout() + 1, config.connectionTimeout() + 2));
-        good.echo(10);
+        good.echoMore(10);
     }
 
     @Test
@@ -277,7 +279,7 @@ class ConnectionAbuseTest
             server.takeDisconnects();
             if (i % 10 == 0)
             {
-                good.echo(1);
+                good.echoMore(1);
             }
         }
         closer.closeAll(); // all closed already
@@ -308,7 +310,7 @@ class ConnectionAbuseTest
             final RawPeer extra = peer();
             assertThat(extra.login(HostileInput.validLogin("extra" + i))).isEqualTo(2);
             assertThat(extra.errorMessage()).isEqualTo("Max client cnt exceeded");
-            good.echo(3);
+            good.echoMore(3);
         }
         for (final RawPeer p : live)
         {
@@ -316,6 +318,6 @@ class ConnectionAbuseTest
         }
         assertThat(Await.until(() -> server.disconnects.size() == live.size())).isTrue();
         assertThat(server.takeDisconnects()).allSatisfy(d -> assertThat(d.reason()).startsWith("Remote close"));
-        good.echo(10);
+        good.echoMore(10);
     }
 }

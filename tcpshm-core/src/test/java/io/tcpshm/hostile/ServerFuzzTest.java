@@ -1,6 +1,8 @@
 package io.tcpshm.hostile;
 
 import io.tcpshm.TcpShmConfig;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestServer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -46,8 +48,8 @@ class ServerFuzzTest
     private Path ptcpDir;
     private Path shmDir;
     private Path goodDir;
-    private HostileServer server;
-    private EchoClient good;
+    private TestServer server;
+    private TestClient good;
     /** Model of the server's myAck per client name (TCP files): messages it has popped. */
     private final Map<String, Integer> myAck = new HashMap<>();
     private int streamNames;
@@ -72,10 +74,10 @@ class ServerFuzzTest
         goodDir = root.resolve("good");
         Files.createDirectories(shmDir);
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(shmDir).controlSocketPollPeriod(1).build();
-        server = new HostileServer(ptcpDir, config, clock, Set.of("good"));
-        good = new EchoClient("good", goodDir, config, clock);
-        assertThat(good.connect(server.port())).as(good.events.toString()).isTrue();
-        good.echo(3);
+        server = TestServer.echoingOnly(ptcpDir, config, clock, Set.of("good"));
+        good = new TestClient("good", goodDir, config, clock).withDetailedRejects();
+        assertThat(good.connect(false, server.port())).as(good.events.toString()).isTrue();
+        good.echoMore(3);
     }
 
     @AfterProperty
@@ -85,7 +87,7 @@ class ServerFuzzTest
         {
             if (good != null)
             {
-                assertThat(good.events).as("the well-behaved client saw only its login").containsExactly("loginSuccess srv");
+                assertThat(good.events.all()).as("the well-behaved client saw only its login").containsExactly("loginSuccess srv");
                 good.close();
             }
         }
@@ -245,7 +247,7 @@ class ServerFuzzTest
             received = readUntilClosed(peer, halfClose, bytes.length);
         }
         final String what = "case " + WireModel.hex(bytes) + (halfClose ? " then half-close" : " then silence");
-        server.check();
+        server.checkAlive();
         if (expected.status < 0)
         {
             assertThat(received).as("no response: " + what).isEmpty();
@@ -278,7 +280,7 @@ class ServerFuzzTest
                 final int base = "srv".equals(lastServer(bytes)) ? myAck.getOrDefault(expected.name, 0) : 0;
                 assertThat(WireModel.inRange(ack, base, base + popped)).as("heartbeat ack " + ack + ": " + what).isTrue();
             }
-            final HostileServer.Disconnect d = awaitDisconnect();
+            final TestServer.Disconnect d = awaitDisconnect();
             assertThat(d.name()).as(what).isEqualTo(expected.name);
             assertThat(d.reason()).as("reason: " + what).isNotEmpty().startsWith(expected.stream.reasonPrefix());
             assertThat(server.logons).containsExactly(expected.name);
@@ -294,10 +296,10 @@ class ServerFuzzTest
             assertThat(server.logons).as("no logon: " + what).isEmpty();
         }
         assertThat(server.takeDisconnects()).as("no other close reported: " + what).isEmpty();
-        server.check();
+        server.checkAlive();
         assertThat(server.errors).as("no system error: " + what).isEmpty();
         WireModel.assertFilesConfined(root, ptcpDir, shmDir, List.of(goodDir));
-        good.echo(2);
+        good.echoMore(2);
     }
 
     private static String lastServer(final byte[] bytes)
@@ -305,12 +307,12 @@ class ServerFuzzTest
         return WireModel.cstring(bytes, WireModel.LOGIN_LAST_SERVER, WireModel.NAME_SIZE);
     }
 
-    private HostileServer.Disconnect awaitDisconnect()
+    private TestServer.Disconnect awaitDisconnect()
     {
         final long deadline = System.nanoTime() + 10_000_000_000L;
         while (true)
         {
-            final HostileServer.Disconnect d = server.disconnects.poll();
+            final TestServer.Disconnect d = server.disconnects.poll();
             if (d != null)
             {
                 return d;

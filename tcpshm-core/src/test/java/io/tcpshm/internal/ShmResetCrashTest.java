@@ -1,8 +1,8 @@
 package io.tcpshm.internal;
 
 import io.tcpshm.TcpShmConfig;
-import io.tcpshm.TestClient;
-import io.tcpshm.TestServer;
+import io.tcpshm.testing.TestClient;
+import io.tcpshm.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -7,6 +7,7 @@ import io.tcpshm.MsgHeader;
 import io.tcpshm.TcpShmClient;
 import io.tcpshm.TcpShmConfig;
 import io.tcpshm.TcpShmConnection;
+import io.tcpshm.tools.ShutdownHooks;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
@@ -151,7 +152,7 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
                 logWriter.close();
             }
             done.countDown();
-            Main.removeShutdownHook(hook);
+            ShutdownHooks.remove(hook);
         }
     }
 

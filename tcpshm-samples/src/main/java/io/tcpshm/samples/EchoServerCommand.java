@@ -8,6 +8,7 @@ import io.tcpshm.ServerHandler;
 import io.tcpshm.TcpShmConfig;
 import io.tcpshm.TcpShmConnection;
 import io.tcpshm.TcpShmServer;
+import io.tcpshm.tools.ShutdownHooks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -161,7 +162,7 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
             thread.join();
         }
         stopServerOnce(); // after requestStop; on a signal the hook gets here at the same moment
-        Main.removeShutdownHook(hook);
+        ShutdownHooks.remove(hook);
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package io.tcpshm.samples;
 
+import io.tcpshm.tools.CommandRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.io.TempDir;

@@ -6,6 +6,7 @@ import io.tcpshm.MsgHeader;
 import io.tcpshm.TcpShmClient;
 import io.tcpshm.TcpShmConfig;
 import io.tcpshm.TcpShmConnection;
+import io.tcpshm.tools.CommandRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,7 @@
 package io.tcpshm.samples;
 
+import io.tcpshm.tools.CommandRun;
+import io.tcpshm.tools.Main;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
 package io.tcpshm.samples;
 
+import io.tcpshm.tools.CommandRun;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +43,7 @@ class SamplesTest
     @Test
     void everySubcommandHasHelp()
     {
-        for (final String command : new String[] {"demo", "echo-server", "echo-client"})
+        for (final String command : new String[] {"echo-server", "echo-client"})
         {
             final CommandRun run = CommandRun.run(command, "--help");
             assertThat(run.exit).isZero();
@@ -64,16 +65,5 @@ class SamplesTest
         run = CommandRun.run("echo-client", "--name", "../x");
         assertThat(run.exit).isEqualTo(2);
         assertThat(run.err.trim()).isEqualTo("tcpshm echo-client: clientName '../x' contains '/'");
-    }
-
-    @Test
-    void theDemoRunsBothModesWithKillsAndLosesNothing()
-    {
-        final CommandRun run = CommandRun.run("demo", "--phase-seconds", "0.7");
-        assertThat(run.exit).as(run.toString()).isZero();
-        assertThat(run.out).contains("client killed (SIGKILL)", "server killed (SIGKILL)",
-            "Every message was echoed exactly once");
-        assertThat(run.out).containsPattern("SHM +[1-9][0-9]* +[1-9][0-9]* +0 +0 ");
-        assertThat(run.out).containsPattern("TCP +[1-9][0-9]* +[1-9][0-9]* +0 +0 ");
     }
 }

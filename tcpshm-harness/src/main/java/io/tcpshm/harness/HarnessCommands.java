@@ -1,0 +1,17 @@
+package io.tcpshm.harness;
+
+import io.tcpshm.tools.SubcommandProvider;
+
+import java.util.List;
+
+/**
+ * Adds {@code demo} and {@code chaos} to the {@code tcpshm} command.
+ */
+public final class HarnessCommands implements SubcommandProvider
+{
+    @Override
+    public List<Object> subcommands()
+    {
+        return List.of(new DemoCommand(), new ChaosCommand());
+    }
+}
