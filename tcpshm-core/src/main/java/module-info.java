@@ -1,0 +1,19 @@
+/**
+ * tcpshm: persistent, connection-oriented messaging over TCP or shared memory, wire- and file-compatible
+ * with the C++ tcpshm framework.
+ * <p>
+ * Exported: {@code io.tcpshm}, the API (client, server, connection, handlers, configuration), and
+ * {@code io.tcpshm.files}, the file layouts and read-only views that operating tools use. The engine,
+ * {@code io.tcpshm.internal}, is not exported.
+ * <p>
+ * {@code jdk.unsupported} is read for {@code sun.misc.Unsafe.invokeCleaner}, with which JDK 17 to 21 unmap a
+ * queue file or ring when a connection lets it go (JDK 22 and later use an {@code Arena} instead); it is
+ * required so that the module resolves it on the module path too.
+ */
+module io.tcpshm
+{
+    requires jdk.unsupported;
+
+    exports io.tcpshm;
+    exports io.tcpshm.files;
+}
