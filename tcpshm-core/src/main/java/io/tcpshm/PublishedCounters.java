@@ -1,6 +1,7 @@
 package io.tcpshm;
 
 import io.tcpshm.files.CountersDescriptor;
+import io.tcpshm.files.FileNames;
 import io.tcpshm.internal.MappedRegion;
 
 import java.io.IOException;
@@ -29,7 +30,7 @@ final class PublishedCounters
         final TcpShmConnection[] connections) throws IOException
     {
         final int size = CountersDescriptor.fileSize(connections.length);
-        final Path path = dir.resolve(name + ".counters");
+        final Path path = FileNames.countersFile(dir, name);
         if (Files.exists(path) && Files.size(path) != size)
         {
             Files.delete(path); // our own file, of another configuration: counters start at 0 anyway

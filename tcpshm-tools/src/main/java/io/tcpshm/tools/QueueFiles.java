@@ -190,6 +190,7 @@ final class QueueFiles
         info.put("shmQueueSize", s);
         info.put("writeIdx", file.writeIdx());
         info.put("readIdx", file.readIdx());
+        info.put("mark", file.mark()); // a Java producer's login mark (ShmRingDescriptor.MARK_OFFSET); 0 from C++
         info.put("blocks", file.blocks());
         final ShmRingFile.Contents contents = file.contents();
         if (contents.indexProblem() != null)

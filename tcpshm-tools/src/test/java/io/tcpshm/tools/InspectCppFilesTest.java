@@ -122,6 +122,7 @@ class InspectCppFilesTest
             }
         }
         assertThat(ring.get("messagesUnconsumed").asLong()).isEqualTo(messages);
+        assertThat(ring.get("mark").asLong()).as("a C++ producer leaves the mark's bytes zero").isZero();
         for (final JsonNode field : ringFixture.get("indexFields"))
         {
             final String name = field.get("name").asText();
