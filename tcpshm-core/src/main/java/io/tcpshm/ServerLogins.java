@@ -2,6 +2,7 @@ package io.tcpshm;
 
 import io.tcpshm.internal.Bits;
 import io.tcpshm.internal.Closing;
+import io.tcpshm.internal.FlightEvents;
 import io.tcpshm.internal.FrameHeader;
 import io.tcpshm.internal.LoginCodec;
 import io.tcpshm.internal.Names;
@@ -219,7 +220,7 @@ final class ServerLogins
         final String clientName = LoginCodec.readCString(frame, codec.clientNameOffset(), config.nameSize());
         if (clientName == null || Names.problem(clientName, config.nameSize()) != null)
         {
-            reject(channel, "Invalid client name");
+            reject(channel, null, "Invalid client name");
             return;
         }
         final String lastServerName = LoginCodec.readCString(frame, codec.lastServerNameOffset(), config.nameSize());
@@ -232,7 +233,7 @@ final class ServerLogins
         catch (final RuntimeException ex)
         {
             // the user's bug must not leak this socket nor stop the control poll for everyone else
-            reject(channel, "Login Reject");
+            reject(channel, clientName, "Login Reject");
             handler.onSystemError("onNewConnection threw for client '" + clientName + "': " + ex, ex);
             return;
         }
@@ -240,25 +241,25 @@ final class ServerLogins
         if (groupId < 0)
         {
             final String msg = rspView.errorMessageSet();
-            reject(channel, msg == null || msg.isEmpty() ? "Login Reject" : msg);
+            reject(channel, clientName, msg == null || msg.isEmpty() ? "Login Reject" : msg);
             return;
         }
         if (groupId >= groups.length)
         {
             handler.onSystemError("onNewConnection returned " + (useShm ? "SHM" : "TCP") + " group " + groupId +
                 " but there are " + groups.length, null);
-            reject(channel, "Login Reject");
+            reject(channel, clientName, "Login Reject");
             return;
         }
         final ServerGroup.Slot slot = findSlot(groups[groupId], clientName);
         if (slot == null)
         {
-            reject(channel, "Max client cnt exceeded");
+            reject(channel, clientName, "Max client cnt exceeded");
             return;
         }
         if (slot.state != ServerGroup.FREE)
         {
-            reject(channel, "Already logged on");
+            reject(channel, clientName, "Already logged on");
             return;
         }
         final TcpShmConnection conn = slot.conn;
@@ -278,9 +279,9 @@ final class ServerLogins
                 conn.requestClose(DisconnectReason.LOGIN_FAILED, "login failed", null);
                 conn.finishClose();
             }
-            handler.onClientFileError(conn, "Memory access fault on a file of " + clientName + ": " + fault.getMessage() +
+            fileError(conn, clientName, "Memory access fault on a file of " + clientName + ": " + fault.getMessage() +
                 " (file system full?)", new IOException(fault));
-            reject(channel, "System error");
+            reject(channel, clientName, "System error");
         }
     }
 
@@ -294,8 +295,8 @@ final class ServerLogins
             final IOException error = conn.openFiles(clientName, useShm, false);
             if (error != null)
             {
-                handler.onClientFileError(conn, error.getMessage(), error);
-                reject(channel, "System error");
+                fileError(conn, clientName, error.getMessage(), error);
+                reject(channel, clientName, "System error");
                 return;
             }
         }
@@ -317,8 +318,8 @@ final class ServerLogins
                 // let the files go, so that an operator can look at them and reset them (tcpshm reset takes their
                 // locks) while the server goes on; no group thread has this slot (it is not live)
                 conn.releaseFiles();
-                handler.onClientFileError(conn, problem, null);
-                reject(channel, "System error");
+                fileError(conn, clientName, problem, null);
+                reject(channel, clientName, "System error");
                 return;
             }
         }
@@ -327,6 +328,8 @@ final class ServerLogins
         final int localEnd = conn.localSeqEnd();
         if (!useShm && (!Bits.inRange(clientAck, localStart, localEnd) || !Bits.inRange(localAck, clientStart, clientEnd)))
         {
+            FlightEvents.sequenceMismatch(FlightEvents.SERVER, serverName, clientName, Bits.u32(localAck),
+                Bits.u32(localStart), Bits.u32(localEnd), Bits.u32(clientAck), Bits.u32(clientStart), Bits.u32(clientEnd));
             handler.onSeqNumberMismatch(conn, Bits.u32(localAck), Bits.u32(localStart), Bits.u32(localEnd),
                 Bits.u32(clientAck), Bits.u32(clientStart), Bits.u32(clientEnd));
             respond(channel, localAck, localStart, localEnd, LoginCodec.STATUS_SEQ_MISMATCH, "");
@@ -340,6 +343,7 @@ final class ServerLogins
         }
         final String text = address == null ? null : address.getAddress().getHostAddress() + ":" + address.getPort();
         conn.openSession(channel, useShm, clientAck, now, text);
+        FlightEvents.login(FlightEvents.SERVER, serverName, clientName, useShm, text);
         try
         {
             handler.onClientLogon(address, conn);
@@ -349,6 +353,7 @@ final class ServerLogins
             // no group thread has seen the connection yet: close it here, and the slot is free for the next login
             conn.requestClose(DisconnectReason.CALLBACK_ERROR, "onClientLogon threw: " + ex, ex);
             final Closing closing = conn.finishClose();
+            FlightEvents.disconnect(FlightEvents.SERVER, serverName, clientName, closing.reason.name(), closing.detail);
             handler.onClientDisconnected(conn, closing.reason, closing.detail, closing.cause);
             return;
         }
@@ -401,10 +406,19 @@ final class ServerLogins
         return anyFree;
     }
 
-    private void reject(final SocketChannel channel, final String message)
+    private void reject(final SocketChannel channel, final String clientName, final String message)
     {
         respond(channel, 0, 0, 0, LoginCodec.STATUS_ERROR, message);
         closeQuietly(channel);
+        FlightEvents.loginReject(FlightEvents.SERVER, serverName, clientName, LoginCodec.STATUS_ERROR, message);
+    }
+
+    /** Reports a file error of a client's connection to the handler and to the flight recorder. */
+    private void fileError(final TcpShmConnection conn, final String clientName, final String message,
+        final Exception cause)
+    {
+        FlightEvents.fileError(FlightEvents.SERVER, serverName, clientName, message);
+        handler.onClientFileError(conn, message, cause);
     }
 
     private boolean respond(final SocketChannel channel, final int ack, final int seqStart, final int seqEnd,

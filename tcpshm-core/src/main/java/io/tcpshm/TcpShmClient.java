@@ -2,6 +2,7 @@ package io.tcpshm;
 
 import io.tcpshm.internal.Bits;
 import io.tcpshm.internal.Closing;
+import io.tcpshm.internal.FlightEvents;
 import io.tcpshm.internal.FrameHeader;
 import io.tcpshm.internal.LoginCodec;
 import io.tcpshm.internal.MappedRegion;
@@ -166,7 +167,7 @@ public final class TcpShmClient
         if (remembered == null || !remembered.isEmpty() && Names.problem(remembered, config.nameSize()) != null)
         {
             // trusting it would start a new persistent connection and silently drop the old one's queue
-            handler.onSystemError("Last-server file " + lastServer.path() + " is corrupt (" + (remembered == null ?
+            fileError(null, "Last-server file " + lastServer.path() + " is corrupt (" + (remembered == null ?
                 "no NUL in its " + config.nameSize() + " bytes, or not UTF-8" : "'" + remembered + "' is not a valid name") +
                 "): restore it, or reset the connection (tcpshm reset)", null);
             return false;
@@ -191,7 +192,7 @@ public final class TcpShmClient
             }
             if (problem != null)
             {
-                handler.onSystemError(problem, null);
+                fileError(remembered, problem, null);
                 return false;
             }
         }
@@ -250,7 +251,7 @@ public final class TcpShmClient
         }
         closeQuietly(socket);
         shmReady = false;
-        handler.onSystemError("Memory access fault on a file of " + clientName + " (file system full?): " +
+        fileError(connection.remoteName(), "Memory access fault on a file of " + clientName + " (file system full?): " +
             fault.getMessage(), new java.io.IOException(fault));
         return false;
     }
@@ -314,6 +315,8 @@ public final class TcpShmClient
         if (status == LoginCodec.STATUS_SEQ_MISMATCH)
         {
             closeQuietly(socket);
+            FlightEvents.sequenceMismatch(FlightEvents.CLIENT, clientName, serverName, Bits.u32(myAck), Bits.u32(seqStart),
+                Bits.u32(seqEnd), rspView.serverAck(), rspView.serverSeqStart(), rspView.serverSeqEnd());
             handler.onSeqNumberMismatch(Bits.u32(myAck), Bits.u32(seqStart), Bits.u32(seqEnd),
                 rspView.serverAck(), rspView.serverSeqStart(), rspView.serverSeqEnd());
             return false;
@@ -321,6 +324,7 @@ public final class TcpShmClient
         if (status != LoginCodec.STATUS_OK)
         {
             closeQuietly(socket);
+            FlightEvents.loginReject(FlightEvents.CLIENT, clientName, serverName, status, rspView.errorMessage());
             handler.onLoginReject(rspView);
             return false;
         }
@@ -357,6 +361,9 @@ public final class TcpShmClient
         if (!useShm && !Bits.inRange(serverAck, localStart, localEnd))
         {
             closeQuietly(socket);
+            FlightEvents.sequenceMismatch(FlightEvents.CLIENT, clientName, serverName, Bits.u32(localAck),
+                Bits.u32(localStart), Bits.u32(localEnd), Bits.u32(serverAck), rspView.serverSeqStart(),
+                rspView.serverSeqEnd());
             handler.onSeqNumberMismatch(Bits.u32(localAck), Bits.u32(localStart), Bits.u32(localEnd),
                 Bits.u32(serverAck), rspView.serverSeqStart(), rspView.serverSeqEnd());
             return false;
@@ -365,6 +372,7 @@ public final class TcpShmClient
         shmLinkCountdown = 0;
         lastLinkPoll = now;
         connection.openSession(socket, useShm, serverAck, now, address);
+        FlightEvents.login(FlightEvents.CLIENT, clientName, serverName, useShm, address);
         if (useShm)
         {
             shmReady = true;
@@ -377,7 +385,7 @@ public final class TcpShmClient
         final IOException error = connection.openFiles(serverName, useShm, true);
         if (error != null)
         {
-            handler.onSystemError(error.getMessage(), error);
+            fileError(serverName, error.getMessage(), error);
             return false;
         }
         return true;
@@ -453,8 +461,17 @@ public final class TcpShmClient
     private void endRequestedSession()
     {
         shmReady = false;
+        final String server = connection.remoteName();
         final Closing closing = connection.finishClose();
+        FlightEvents.disconnect(FlightEvents.CLIENT, clientName, server, closing.reason.name(), closing.detail);
         handler.onDisconnected(closing.reason, closing.detail, closing.cause);
+    }
+
+    /** A file the client cannot use: reported to the handler as a system error, and to the flight recorder. */
+    private void fileError(final String serverName, final String message, final Exception cause)
+    {
+        FlightEvents.fileError(FlightEvents.CLIENT, clientName, serverName, message);
+        handler.onSystemError(message, cause);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.tcpshm;
 
 import io.tcpshm.internal.Closing;
+import io.tcpshm.internal.FlightEvents;
 import io.tcpshm.internal.GroupHandoff;
 import io.tcpshm.internal.MappedRegion;
 import io.tcpshm.internal.Names;
@@ -228,6 +229,8 @@ public final class TcpShmServer
                     final Closing closing = slot.conn.finishClose();
                     slot.state = ServerGroup.FREE;
                     work++;
+                    FlightEvents.disconnect(FlightEvents.SERVER, serverName, slot.conn.remoteName(), closing.reason.name(),
+                        closing.detail);
                     handler.onClientDisconnected(slot.conn, closing.reason, closing.detail, closing.cause);
                 }
             }

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code tcpshm-core} as the named module {@code io.tcpshm}: a program in a module of its own that
  * {@code requires io.tcpshm} compiles against it, and runs a server and two clients (one over TCP, one over
- * SHM) in a child JVM on the module path with no JVM flag; the same classes run on the class path too; and
+ * SHM) in a child JVM on the module path with no JVM flag, recording the flight recorder's login events; the
+ * same classes run on the class path too; and
  * the engine's package is not exported, so a module that names it does not compile.
  */
 class ModulePathTest
@@ -40,6 +41,9 @@ class ModulePathTest
             public static void main(String[] args) throws Exception
             {
                 Path dir = Path.of(args[0]);
+                jdk.jfr.Recording recording = new jdk.jfr.Recording();
+                recording.enable("io.tcpshm.Login");
+                recording.start();
                 TcpShmConfig config = TcpShmConfig.builder().shmDir(dir.resolve("shm")).build();
                 TcpShmServer server = new TcpShmServer("srv", dir.resolve("server"), config, new ServerHandler()
                 {
@@ -126,6 +130,11 @@ class ModulePathTest
                 serverThread.interrupt();
                 serverThread.join();
                 server.stop();
+                recording.stop();
+                recording.dump(dir.resolve("logins.jfr"));
+                long logins = jdk.jfr.consumer.RecordingFile.readAllEvents(dir.resolve("logins.jfr")).stream()
+                    .filter(e -> e.getEventType().getName().equals("io.tcpshm.Login")).count();
+                System.out.println("recorded logins: " + logins);
             }
 
             private static void check(long deadline, String what)
@@ -153,11 +162,14 @@ class ModulePathTest
 
         final String onModulePath = run(tmp.resolve("run-module"), "--module-path",
             core + File.pathSeparator + out, "-m", "modcheck/modcheck.Main");
-        assertThat(onModulePath).contains("answered over TCP: 42", "answered over SHM: 42").doesNotContain("error");
+        // the flight recorder's events of a module's non-exported package: a login on each side, per transport
+        assertThat(onModulePath).contains("answered over TCP: 42", "answered over SHM: 42", "recorded logins: 4")
+            .doesNotContain("error");
 
         final String onClassPath = run(tmp.resolve("run-classpath"), "-cp", core + File.pathSeparator + out,
             "modcheck.Main");
-        assertThat(onClassPath).contains("answered over TCP: 42", "answered over SHM: 42").doesNotContain("error");
+        assertThat(onClassPath).contains("answered over TCP: 42", "answered over SHM: 42", "recorded logins: 4")
+            .doesNotContain("error");
     }
 
     @Test
@@ -185,7 +197,7 @@ class ModulePathTest
     {
         final Path src = Files.createDirectories(tmp.resolve("src-" + out.getFileName()).resolve("modcheck"));
         final Path moduleInfo = Files.writeString(src.getParent().resolve("module-info.java"),
-            "module modcheck { requires io.tcpshm; }\n", StandardCharsets.UTF_8);
+            "module modcheck { requires io.tcpshm; requires jdk.jfr; }\n", StandardCharsets.UTF_8);
         final Path code = Files.writeString(src.resolve(file), source, StandardCharsets.UTF_8);
         final JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         final DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
