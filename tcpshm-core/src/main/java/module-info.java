@@ -2,8 +2,9 @@
  * tcpshm: persistent, connection-oriented messaging over TCP or shared memory, wire- and file-compatible
  * with the C++ tcpshm framework.
  * <p>
- * Exported: {@code io.tcpshm}, the API (client, server, connection, handlers, configuration), and
- * {@code io.tcpshm.files}, the file layouts and read-only views that operating tools use. The engine,
+ * Exported: {@code io.tcpshm}, the API (client, server, connection, handlers, configuration);
+ * {@code io.tcpshm.files}, the file layouts and read-only views that operating tools use; and
+ * {@code io.tcpshm.runner}, optional polling threads with idle strategies. The engine,
  * {@code io.tcpshm.internal}, is not exported.
  * <p>
  * {@code jdk.unsupported} is read for {@code sun.misc.Unsafe.invokeCleaner}, with which JDK 17 to 21 unmap a
@@ -18,4 +19,5 @@ module io.tcpshm
 
     exports io.tcpshm;
     exports io.tcpshm.files;
+    exports io.tcpshm.runner;
 }
