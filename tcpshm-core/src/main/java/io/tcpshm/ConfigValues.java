@@ -36,6 +36,7 @@ class ConfigValues
     int loginTimeoutMillis = 10_000;
     boolean shareFilesWithGroup;
     boolean publishCounters;
+    boolean registerMXBeans;
     long ptcpForceInterval = -1;
     long shmConsumeTimeout = -1;
 
@@ -68,6 +69,7 @@ class ConfigValues
         loginTimeoutMillis = other.loginTimeoutMillis;
         shareFilesWithGroup = other.shareFilesWithGroup;
         publishCounters = other.publishCounters;
+        registerMXBeans = other.registerMXBeans;
         ptcpForceInterval = other.ptcpForceInterval;
         shmConsumeTimeout = other.shmConsumeTimeout;
     }
@@ -149,7 +151,7 @@ class ConfigValues
             ", newConnectionTimeout=" + newConnectionTimeout + ", shmDir=" + shmDir +
             ", ackThresholdBytes=" + derivedAckThresholdBytes + ", ackDelay=" + derivedAckDelay +
             ", controlSocketPollPeriod=" + controlSocketPollPeriod + ", loginTimeoutMillis=" + loginTimeoutMillis +
-            ", shareFilesWithGroup=" + shareFilesWithGroup + ", publishCounters=" + publishCounters +
+            ", shareFilesWithGroup=" + shareFilesWithGroup + ", publishCounters=" + publishCounters + ", registerMXBeans=" + registerMXBeans +
             ", ptcpForceInterval=" + ptcpForceInterval + ", shmConsumeTimeout=" + shmConsumeTimeout + '}';
     }
 }

@@ -48,6 +48,8 @@ public final class TcpShmClient
     private final LoginCodec codec;
     private final MappedRegion lastServer;
     private final MappedRegion counters;
+    /** The connection's MXBean when {@link TcpShmConfig#registerMXBeans()} is set, else null. */
+    private final ConnectionMXBeans mxBeans;
     private final TcpShmConnection connection;
     private final ByteBuffer loginFrame;
     private final ByteBuffer rspFrame;
@@ -94,6 +96,8 @@ public final class TcpShmClient
             lastServer.close();
             throw ex;
         }
+        this.mxBeans = config.registerMXBeans() ? ConnectionMXBeans.register(FlightEvents.CLIENT, clientName,
+            new String[] {"0"}, new TcpShmConnection[] {connection}, handler::onSystemError) : null;
         this.loginFrame = ByteBuffer.allocateDirect(codec.loginFrameSize()).order(config.byteOrder());
         this.rspFrame = ByteBuffer.allocateDirect(codec.rspFrameSize()).order(config.byteOrder());
         this.rspView = new LoginResponse(codec, rspFrame);
@@ -532,6 +536,10 @@ public final class TcpShmClient
         connection.releaseFiles();
         connection.files().releaseRetired();
         PublishedCounters.close(counters, new TcpShmConnection[] {connection});
+        if (mxBeans != null)
+        {
+            mxBeans.unregister();
+        }
         lastServer.close();
     }
 

@@ -244,6 +244,15 @@ public final class TcpShmConfig
     }
 
     /**
+     * @return whether the client or server registers a {@link ConnectionMXBean} per connection in the platform
+     *     MBean server, for JConsole, VisualVM or a JMX exporter (off by default).
+     */
+    public boolean registerMXBeans()
+    {
+        return v.registerMXBeans;
+    }
+
+    /**
      * @return durability of the PTCP queue file across a power loss: -1 (the default, as in C++)
      *     leaves writing to the operating system, which keeps a crashed process's pushes but not a
      *     machine that loses power; 0 forces the file to storage on every push, before the message
@@ -534,6 +543,16 @@ public final class TcpShmConfig
         public Builder publishCounters(final boolean v)
         {
             publishCounters = v;
+            return this;
+        }
+
+        /**
+         * @param v register a {@link ConnectionMXBean} per connection (default false).
+         * @return this
+         */
+        public Builder registerMXBeans(final boolean v)
+        {
+            registerMXBeans = v;
             return this;
         }
 

@@ -69,6 +69,8 @@ public final class TcpShmServer
     private final ServerLogins logins;
     private ServerSocketChannel listener;
     private MappedRegion counters;
+    /** The connections' MXBeans while started with {@link TcpShmConfig#registerMXBeans()} set, else null. */
+    private ConnectionMXBeans mxBeans;
     private int socketCountdown;
     private long lastSocketRound;
     private final long socketRoundInterval;
@@ -142,6 +144,11 @@ public final class TcpShmServer
             if (config.publishCounters() && counters == null)
             {
                 counters = PublishedCounters.open(ptcpDir, serverName, config, allConnections());
+            }
+            if (config.registerMXBeans() && mxBeans == null)
+            {
+                mxBeans = ConnectionMXBeans.register(FlightEvents.SERVER, serverName, slotLabels(), allConnections(),
+                    handler::onSystemError);
             }
             channel = ServerSocketChannel.open();
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -341,6 +348,32 @@ public final class TcpShmServer
         }
         PublishedCounters.close(counters, allConnections());
         counters = null;
+        if (mxBeans != null)
+        {
+            mxBeans.unregister();
+            mxBeans = null;
+        }
+    }
+
+    /** @return per connection, in the order of {@code allConnections()}: "tcp-group-index" or "shm-group-index". */
+    private String[] slotLabels()
+    {
+        final java.util.List<String> labels = new java.util.ArrayList<>();
+        for (int g = 0; g < tcpGroups.length; g++)
+        {
+            for (int i = 0; i < tcpGroups[g].slots.length; i++)
+            {
+                labels.add("tcp-" + g + "-" + i);
+            }
+        }
+        for (int g = 0; g < shmGroups.length; g++)
+        {
+            for (int i = 0; i < shmGroups[g].slots.length; i++)
+            {
+                labels.add("shm-" + g + "-" + i);
+            }
+        }
+        return labels.toArray(new String[0]);
     }
 
     private TcpShmConnection[] allConnections()

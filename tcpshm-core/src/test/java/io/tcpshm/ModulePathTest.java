@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code tcpshm-core} as the named module {@code io.tcpshm}: a program in a module of its own that
  * {@code requires io.tcpshm} compiles against it, and runs a server and two clients (one over TCP, one over
- * SHM) in a child JVM on the module path with no JVM flag, recording the flight recorder's login events; the
+ * SHM) in a child JVM on the module path with no JVM flag, recording the flight recorder's login events and
+ * reading a connection's MXBean; the
  * same classes run on the class path too; and
  * the engine's package is not exported, so a module that names it does not compile.
  */
@@ -44,7 +45,7 @@ class ModulePathTest
                 jdk.jfr.Recording recording = new jdk.jfr.Recording();
                 recording.enable("io.tcpshm.Login");
                 recording.start();
-                TcpShmConfig config = TcpShmConfig.builder().shmDir(dir.resolve("shm")).build();
+                TcpShmConfig config = TcpShmConfig.builder().shmDir(dir.resolve("shm")).registerMXBeans(true).build();
                 TcpShmServer server = new TcpShmServer("srv", dir.resolve("server"), config, new ServerHandler()
                 {
                     public int onNewConnection(InetSocketAddress from, LoginRequest login, LoginResponse response)
@@ -74,6 +75,10 @@ class ModulePathTest
                 {
                     throw new IllegalStateException("the server did not start");
                 }
+                javax.management.MBeanServer mbeans = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+                javax.management.ObjectName slot = mbeans.queryNames(
+                    new javax.management.ObjectName("io.tcpshm:type=Connection,local=\\\"srv\\\",*"), null).iterator().next();
+                System.out.println("mxbean of " + mbeans.getAttribute(slot, "LocalName"));
                 Thread serverThread = new Thread(() ->
                 {
                     while (!Thread.currentThread().isInterrupted())
@@ -163,7 +168,8 @@ class ModulePathTest
         final String onModulePath = run(tmp.resolve("run-module"), "--module-path",
             core + File.pathSeparator + out, "-m", "modcheck/modcheck.Main");
         // the flight recorder's events of a module's non-exported package: a login on each side, per transport
-        assertThat(onModulePath).contains("answered over TCP: 42", "answered over SHM: 42", "recorded logins: 4")
+        assertThat(onModulePath).contains("answered over TCP: 42", "answered over SHM: 42", "recorded logins: 4",
+            "mxbean of srv")
             .doesNotContain("error");
 
         final String onClassPath = run(tmp.resolve("run-classpath"), "-cp", core + File.pathSeparator + out,
@@ -197,7 +203,7 @@ class ModulePathTest
     {
         final Path src = Files.createDirectories(tmp.resolve("src-" + out.getFileName()).resolve("modcheck"));
         final Path moduleInfo = Files.writeString(src.getParent().resolve("module-info.java"),
-            "module modcheck { requires io.tcpshm; requires jdk.jfr; }\n", StandardCharsets.UTF_8);
+            "module modcheck { requires io.tcpshm; requires jdk.jfr; requires java.management; }\n", StandardCharsets.UTF_8);
         final Path code = Files.writeString(src.resolve(file), source, StandardCharsets.UTF_8);
         final JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         final DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
