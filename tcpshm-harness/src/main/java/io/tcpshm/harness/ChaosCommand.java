@@ -96,7 +96,7 @@ public final class ChaosCommand implements Callable<Integer>
     boolean quiet;
 
     private final PrintStream out = System.out;
-    private final ChaosLauncher launcher = new ChaosLauncher();
+    private final ChildLauncher launcher = new ChildLauncher();
 
     /** What one mode measured. */
     static final class Result

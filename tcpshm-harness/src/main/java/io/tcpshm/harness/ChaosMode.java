@@ -48,7 +48,7 @@ final class ChaosMode
      *                 that the results show those never drawn.
      * @throws IOException when the directory cannot be created or no free port can be found.
      */
-    ChaosMode(final ChaosSettings settings, final ChaosLauncher launcher, final boolean shm, final Path dir,
+    ChaosMode(final ChaosSettings settings, final ChildLauncher launcher, final boolean shm, final Path dir,
         final Path shmDir, final Random random, final ChaosCommand.Result r) throws IOException
     {
         this.settings = settings;

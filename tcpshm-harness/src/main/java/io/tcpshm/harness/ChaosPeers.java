@@ -20,7 +20,7 @@ final class ChaosPeers
     private final ChaosCommand.ClientMode clientMode;
     private final Random random;
     private final ChaosCommand.Result r;
-    private final ChaosLauncher launcher;
+    private final ChildLauncher launcher;
     private final List<String> serverArgs;
     private final List<String> clientBase;
     private Process server;
@@ -43,7 +43,7 @@ final class ChaosPeers
      */
     ChaosPeers(final Path dir, final Path clientDir, final Path shmDir, final boolean shm,
         final ChaosCommand.ClientMode clientMode, final Random random, final ChaosCommand.Result r,
-        final ChaosLauncher launcher) throws IOException
+        final ChildLauncher launcher) throws IOException
     {
         this.dir = dir;
         this.clientMode = clientMode;

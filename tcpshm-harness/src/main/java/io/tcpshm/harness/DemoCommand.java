@@ -1,7 +1,6 @@
 package io.tcpshm.harness;
 
 import io.tcpshm.samples.EchoCounters;
-import io.tcpshm.tools.Main;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
 import picocli.CommandLine.Command;
@@ -36,7 +35,7 @@ public final class DemoCommand implements Callable<Integer>
     boolean keep;
 
     private final PrintStream out = System.out;
-    private final List<Process> children = new ArrayList<>();
+    private final ChildLauncher launcher = new ChildLauncher();
     private final boolean interactive = System.console() != null;
     private long lastPlainLine;
 
@@ -59,7 +58,7 @@ public final class DemoCommand implements Callable<Integer>
         final Path devShm = Path.of("/dev/shm");
         final Path shmDir = Files.isDirectory(devShm) && Files.isWritable(devShm) ?
             Files.createTempDirectory(devShm, "tcpshm-demo-") : Files.createDirectories(work.resolve("shm"));
-        final Thread cleanup = new Thread(() -> killAll());
+        final Thread cleanup = new Thread(launcher::killAll);
         Runtime.getRuntime().addShutdownHook(cleanup);
         final List<Result> results = new ArrayList<>();
         try
@@ -72,7 +71,7 @@ public final class DemoCommand implements Callable<Integer>
         }
         finally
         {
-            killAll();
+            launcher.killAll();
             Runtime.getRuntime().removeShutdownHook(cleanup);
             if (!keep)
             {
@@ -118,8 +117,8 @@ public final class DemoCommand implements Callable<Integer>
         int incarnation = 0;
         final long phase = (long)(phaseSeconds * 1e9);
         final long start = System.nanoTime();
-        Process server = start(serverArgs, dir.resolve("server.log"));
-        Process client = start(withHlog(clientBase, dir, incarnation++), dir.resolve("client.log"));
+        Process server = launcher.start(serverArgs, dir.resolve("server.log"));
+        Process client = launcher.start(withHlog(clientBase, dir, incarnation++), dir.resolve("client.log"));
         if (!awaitProgress(counters, 0, mode, start, 20))
         {
             result.failure = "the client did not log on: see " + dir.resolve("client.log") + " and " +
@@ -130,11 +129,11 @@ public final class DemoCommand implements Callable<Integer>
         progressFor(counters, mode, t0, phase);
         client.destroyForcibly().waitFor();
         progressLine(counters, mode, t0, "client killed (SIGKILL)");
-        client = start(withHlog(clientBase, dir, incarnation++), dir.resolve("client.log"));
+        client = launcher.start(withHlog(clientBase, dir, incarnation++), dir.resolve("client.log"));
         progressFor(counters, mode, t0, phase);
         server.destroyForcibly().waitFor();
         progressLine(counters, mode, t0, "server killed (SIGKILL)");
-        server = start(serverArgs, dir.resolve("server.log"));
+        server = launcher.start(serverArgs, dir.resolve("server.log"));
         progressFor(counters, mode, t0, phase);
         // a clean stop: the client stops sending, waits for its last echoes and prints its summary
         client.destroy();
@@ -179,27 +178,6 @@ public final class DemoCommand implements Callable<Integer>
         a.addAll(List.of(common));
         a.addAll(List.of(more));
         return a;
-    }
-
-    private Process start(final List<String> args, final Path log) throws IOException
-    {
-        final List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-Xmx256m");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
-        cmd.addAll(args);
-        final ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        final Process p = pb.start();
-        synchronized (children)
-        {
-            children.add(p);
-        }
-        return p;
     }
 
     private boolean awaitProgress(final Path counters, final long above, final String mode, final long start,
@@ -289,22 +267,4 @@ public final class DemoCommand implements Callable<Integer>
     {
         return h.getTotalCount() == 0 ? "-" : String.format("%.1f us", h.getValueAtPercentile(percentile) / 1e3);
     }
-
-
-
-    private void killAll()
-    {
-        synchronized (children)
-        {
-            for (final Process p : children)
-            {
-                if (p.isAlive())
-                {
-                    p.destroyForcibly();
-                }
-            }
-            children.clear();
-        }
-    }
-
 }

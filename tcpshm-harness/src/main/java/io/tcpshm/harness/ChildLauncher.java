@@ -9,10 +9,10 @@ import java.util.List;
 
 /**
  * Starts {@code tcpshm} subcommands as child JVMs on this JVM's class path and remembers the live ones, so that a
- * shutdown hook (or the end of the run) can kill every child left behind: a chaos run killed with Ctrl-C must not
- * leave an echo client or server running.
+ * shutdown hook (or the end of the run) can kill every child left behind: a demo or chaos run killed with Ctrl-C
+ * must not leave an echo client or server running.
  */
-final class ChaosLauncher
+final class ChildLauncher
 {
     private final List<Process> children = new ArrayList<>();
 
