@@ -38,6 +38,8 @@ import java.util.Objects;
  * nothing is logged: the user polls and passes timestamps. Threads: {@code connect},
  * {@code pollTcp} and {@code stop} on one thread; in SHM mode {@code pollShm} may run on a second
  * thread, which then owns {@code alloc/push/front/pop}. Stop the polling threads before {@link #stop()}.
+ * An SHM {@code connect} waits until that second thread has returned from {@code pollShm} once (its
+ * callbacks of the previous session are over), at most {@code loginTimeoutMillis}: keep it polling.
  */
 public final class TcpShmClient
 {
@@ -166,6 +168,14 @@ public final class TcpShmClient
             // the session failed (e.g. a push hit a broken socket) and no pollTcp has ended it yet: end it
             // here as pollTcp would (same thread), so reconnecting right away works
             endRequestedSession();
+        }
+        if (useShm && !connection.awaitShmQuiet(config.loginTimeoutMillis() * 1_000_000L))
+        {
+            // a callback of an earlier session may still pop or push on its rings, and the server zeroes rings at a
+            // login that starts a new connection: logging in now could let that callback write into the new rings
+            handler.onSystemError("SHM poller busy: pollShm has not returned for " + config.loginTimeoutMillis() +
+                " ms, so a callback of the previous SHM session may still use its rings; an SHM login waits for it", null);
+            return false;
         }
         final String remembered = LoginCodec.readCString(lastServer.buffer(), 0, config.nameSize());
         if (remembered == null || !remembered.isEmpty() && Names.problem(remembered, config.nameSize()) != null)
@@ -493,6 +503,8 @@ public final class TcpShmClient
     public int pollShm()
     {
         connection.notePollers(true);
+        // first of all: a connect waiting for this thread's callbacks of an earlier session to be over (see there)
+        connection.acknowledgeShmQuiet();
         // rings of an earlier session that this thread may have been reading until now: done with them
         connection.files().releaseRetiredIfAny();
         if (!shmReady)

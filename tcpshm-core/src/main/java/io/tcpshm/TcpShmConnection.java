@@ -394,6 +394,18 @@ public final class TcpShmConnection
         pollers.note(shmThread);
     }
 
+    /** @see PollerThreads#acknowledgeShmQuiet */
+    void acknowledgeShmQuiet()
+    {
+        pollers.acknowledgeShmQuiet();
+    }
+
+    /** @see PollerThreads#awaitShmQuiet */
+    boolean awaitShmQuiet(final long timeoutNanos)
+    {
+        return pollers.awaitShmQuiet(timeoutNanos);
+    }
+
     IOException openFiles(final String remote, final boolean shm, final boolean deferRingRelease)
     {
         return files.open(remote, shm, deferRingRelease);

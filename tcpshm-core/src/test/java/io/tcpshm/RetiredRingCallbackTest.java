@@ -21,10 +21,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A callback of the client's SHM poller that outlives a switch of the connection to TCP: its
- * {@code pop} consumes the SHM message it was given, on the ring it came from, and never the TCP
- * message the connecting thread holds at that moment (review finding: it once did, racing the TCP
- * thread's state, and the TCP thread's own pop then failed).
+ * A callback of the client's SHM poller that outlives a switch of the connection: after a switch to TCP its
+ * {@code pop} consumes the SHM message it was given, on the ring it came from, and never the TCP message the
+ * connecting thread holds at that moment (review finding: it once did, racing the TCP thread's state, and the
+ * TCP thread's own pop then failed); and an SHM login waits until it has returned, so that no server zeroes
+ * the rings it still writes.
  */
 class RetiredRingCallbackTest
 {
@@ -80,9 +81,12 @@ class RetiredRingCallbackTest
             }
         }
 
+        final java.util.concurrent.ConcurrentLinkedQueue<String> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
         @Override
         public void onSystemError(final String message, final Exception cause)
         {
+            errors.add(message);
         }
 
         @Override
@@ -145,15 +149,19 @@ class RetiredRingCallbackTest
     }
 
     /**
-     * Two switches while one callback runs (SHM to A, then SHM to B, then TCP to A): the callback's pop and
-     * push still find ring A, not only the rings the last switch replaced (a CI run once failed on
-     * "pop without a current message" when the chain held only the last ones).
+     * A callback that began on server A's rings holds while the client switches. An SHM login waits for it: the
+     * server zeroes the rings at a login that starts a new connection, and the callback's pop and push would then
+     * write into the new rings (a -Plong stress run found srvA_cli.shm with writeIdx 0 and readIdx 3). So SHM to B
+     * fails with the reason while the callback holds, and TCP to B does not wait; once the callback has popped and
+     * pushed on A's rings, SHM to A again (a new connection: the client's last server is B) finds consistent
+     * rings and echoes.
      */
     @Test
-    void aCallbackThatOutlivesTwoSwitchesPopsAndPushesOnTheRingsItBeganOn() throws Exception
+    void anShmLoginWaitsForACallbackOfThePreviousSessionThatStillUsesItsRings() throws Exception
     {
         final Path shmDir = Files.createDirectories(tmp.resolve("shm"));
-        final TcpShmConfig config = TestConfigs.noTimeouts(shmDir).controlSocketPollPeriod(1).build();
+        final TcpShmConfig config = TestConfigs.noTimeouts(shmDir).controlSocketPollPeriod(1).loginTimeoutMillis(300)
+            .build();
         final TestServer a = closer.keep(new TestServer("srvA", tmp.resolve("a"), config, clock));
         final TestServer b = closer.keep(new TestServer("srvB", tmp.resolve("b"), config, clock));
         final Handler handler = new Handler();
@@ -169,13 +177,14 @@ class RetiredRingCallbackTest
             send(client, 1); // echoed by A; the poller fronts it, allocates a reply and stays in its callback
             assertThat(handler.shmCallbackEntered.await(10, TimeUnit.SECONDS)).isTrue();
             final int sentBefore = ringIndex(shmDir.resolve("cli_srvA.shm"), config, 0);
+            client.connection().close();
+            client.pollTcp(clock.get());
 
+            assertThat(client.connect(true, "127.0.0.1", b.port(), null)).as("SHM to B while the callback holds").isFalse();
+            assertThat(handler.errors).singleElement().asString().startsWith("SHM poller busy: pollShm has not returned");
+            assertThat(logIn(client, false, b.port())).as("TCP to B does not wait").isTrue();
             client.connection().close();
             client.pollTcp(clock.get());
-            assertThat(logIn(client, true, b.port())).as("SHM to B").isTrue();
-            client.connection().close();
-            client.pollTcp(clock.get());
-            assertThat(logIn(client, false, a.port())).as("TCP to A").isTrue();
 
             handler.releaseShmCallback.countDown();
             poller.join(10_000);
@@ -183,13 +192,24 @@ class RetiredRingCallbackTest
             assertThat(pollerFailure.get()).isNull();
             assertThat(handler.shmPopFailure.get()).as("the SHM callback's pop and push").isNull();
             assertThat(handler.shmPopped).isTrue();
-
             final Path fromA = shmDir.resolve("srvA_cli.shm");
             assertThat(ringIndex(fromA, config, 128)).as("readIdx of srvA_cli.shm")
                 .isEqualTo(ringIndex(fromA, config, 0)).isPositive();
             assertThat(ringIndex(shmDir.resolve("cli_srvA.shm"), config, 0)).as("writeIdx of cli_srvA.shm")
                 .isGreaterThan(sentBefore);
-            assertThat(client.connection().stats().messagesReceived()).isEqualTo(1);
+
+            // SHM to A: a new connection, so A zeroes the rings; nothing writes into them behind its back
+            assertThat(logIn(client, true, a.port())).as("SHM to A again: " + handler.errors).isTrue();
+            assertThat(ringIndex(fromA, config, 128)).as("readIdx of the zeroed srvA_cli.shm")
+                .isEqualTo(ringIndex(fromA, config, 0));
+            send(client, 5);
+            assertThat(Await.until(() ->
+            {
+                client.pollShm();
+                return handler.tcpFronted == 5; // delivered on this thread: left fronted by the handler
+            })).as("the echo over the new rings").isTrue();
+            client.connection().pop();
+            assertThat(handler.errors).hasSize(1);
         }
         finally
         {

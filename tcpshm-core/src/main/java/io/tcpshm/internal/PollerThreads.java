@@ -11,6 +11,12 @@ public final class PollerThreads
 {
     private volatile Thread shmPoller;
     private volatile Thread tcpPoller;
+    /** The connecting thread's requests of {@link #awaitShmQuiet}: only it writes, one more per request. */
+    private volatile long quietRequest;
+    /** The last request the SHM poller acknowledged at the entry of a poll. */
+    private volatile long quietAck;
+    /** The SHM poller's copy of {@link #quietAck}, so that a poll with nothing to acknowledge writes nothing. */
+    private long lastAck;
 
     /**
      * Records the calling thread as the SHM poller or the TCP poller. Written only when a thread changes:
@@ -32,6 +38,56 @@ public final class PollerThreads
                 tcpPoller = me;
             }
         }
+    }
+
+    /**
+     * Called by {@code pollShm} first, before it reads anything of the session: acknowledges the latest request
+     * of {@link #awaitShmQuiet}. A volatile read per poll; a write only when there is a request.
+     */
+    public void acknowledgeShmQuiet()
+    {
+        final long request = quietRequest;
+        if (request != lastAck)
+        {
+            lastAck = request;
+            quietAck = request;
+        }
+    }
+
+    /**
+     * Waits until a client's SHM poller, when it is another thread, has begun a poll after this call. Then
+     * every callback it began before has returned, and none begins on an earlier session's rings: the caller
+     * ended that session (and the SHM link's readiness) before it asked, and the poller reads them after it
+     * acknowledges. The order, argued: the caller's writes that end the session, then its volatile write of
+     * {@code quietRequest}; the poller's volatile read of that request, its volatile write of {@code quietAck}
+     * and then its volatile reads of the session's state, in program order; volatile accesses are totally
+     * ordered, so a poller that acknowledged has seen the session ended, and the caller that reads the
+     * acknowledgement sees everything the poller's earlier callbacks wrote (happens-before).
+     *
+     * <p>Needed before an SHM login: the server may zero the rings an old callback still pops or pushes on.
+     *
+     * @param timeoutNanos how long to wait at most.
+     * @return true when there is no other SHM poller thread (or it has ended), or it acknowledged in time.
+     */
+    public boolean awaitShmQuiet(final long timeoutNanos)
+    {
+        final Thread poller = shmPoller;
+        if (poller == null || poller == Thread.currentThread() || !poller.isAlive())
+        {
+            return true;
+        }
+        final long request = quietRequest + 1;
+        quietRequest = request;
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (quietAck != request)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                return false;
+            }
+            Thread.yield();
+        }
+        return true;
     }
 
     /** @return true when the caller is the client's SHM poller. */
