@@ -34,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  * (tcpshm, a raw NIO floor), one-way streams (tcpshm SHM and TCP, a raw mapped-ring floor), the
  * cost of calling {@code pollCtl} in every iteration (the other rows' servers call it every 16384
  * iterations, the method of the C++ figures the targets compare with), the cost of the per-connection counters
- * (alternating rows with the counters on and compiled out), and JMH micro-benchmarks with the GC profiler. Prints a table with ratios, writes JSON and an SVG percentile chart.
+ * (alternating rows with the counters on and compiled out) and of the MXBeans (registered or not), the idle
+ * strategies of {@code io.tcpshm.runner} (a ping every millisecond, and the server's CPU while idle), and JMH
+ * micro-benchmarks with the GC profiler. Prints a table with ratios, writes JSON and an SVG percentile chart.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks tcpshm against a raw shared-memory floor, a raw NIO floor and Aeron IPC in one run.")
@@ -65,8 +67,11 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--measure-ms", description = "Measurement per row in ms (default: 1000 quick, 8000 full).")
     Long measureOverride;
 
-    /** Pairs of rows (counters on, compiled out) of the counters' A/B. */
+    /** Pairs of rows (counters on, compiled out) of the counters' A/B; the MXBeans' A/B has as many. */
     static final int COUNTER_PAIRS = 3;
+
+    /** How long an idle server's CPU is measured, ms. */
+    static final long IDLE_CPU_MS = 2_000;
 
     private final PrintStream console = System.out;
     private final List<Process> running = new ArrayList<>();
@@ -114,6 +119,17 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                                 measureMs / 4, scratch, work, n++, 1);
                         }
                     }
+                    // the MXBeans' A/B, the same way: registered on both sides, or not
+                    for (int pair = 1; pair <= COUNTER_PAIRS; pair++)
+                    {
+                        for (int k = 0; k < 2; k++)
+                        {
+                            final boolean on = (k == 0) == (pair % 2 == 1);
+                            run(results, shm + "tcpshm, mxbeans " + (on ? "on " : "off ") + pair, "tcpshm-pingpong",
+                                "shm=true payload=" + p + (on ? " mxbeans=on" : ""), warmupMs / 2, measureMs / 4, scratch,
+                                work, n++, 1);
+                        }
+                    }
                 }
                 run(results, shm + "raw-shm floor", "raw-shm-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
                 run(results, shm + "aeron ipc", "aeron-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
@@ -130,6 +146,17 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                 measureMs, scratch, work, n++);
             run(results, "tcp stream 32B tcpshm pushMore x64", "tcpshm-stream", "shm=false payload=32 batch=64",
                 warmupMs, measureMs, scratch, work, n++);
+            // the idle strategies of io.tcpshm.runner: a ping every millisecond lets the server idle between round
+            // trips; each row also measures the server's CPU while nothing arrives at all
+            for (final String transport : new String[] {"shm", "tcp"})
+            {
+                for (final String idle : new String[] {"busy-spin", "yield", "backoff"})
+                {
+                    run(results, "idle " + transport + " ping 64B every 1 ms, server " + idle, "tcpshm-pingpong",
+                        "shm=" + transport.equals("shm") + " payload=64 intervalUs=1000 idle=" + idle, warmupMs, measureMs,
+                        scratch, work, n++, 1);
+                }
+            }
             if (!noJmh && (only == null || "jmh".contains(only)))
             {
                 results.addAll(jmh());
@@ -243,6 +270,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         final Process measuring = receiverMeasures ? server : client;
         final long timeout = warmupMs + measureMs + 60_000;
         final boolean done = measuring.waitFor(timeout, TimeUnit.MILLISECONDS);
+        final double idleCpu = done && args.contains("idle=") ? idleCpuPercent(server) : Double.NaN;
         server.destroyForcibly().waitFor();
         client.destroyForcibly().waitFor();
         if (!done || !Files.exists(result))
@@ -252,7 +280,27 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                 Files.readString(dir.resolve("client.log")) + Files.readString(dir.resolve("server.log")));
         }
         ChildProcesses.deleteTree(shmDir); // a pair's rings and files are not needed once it has measured
-        return BenchResult.fromJson(Files.readString(result, StandardCharsets.UTF_8));
+        final BenchResult r = BenchResult.fromJson(Files.readString(result, StandardCharsets.UTF_8));
+        return Double.isNaN(idleCpu) ? r : r.put("serverIdleCpuPercent", idleCpu);
+    }
+
+    /**
+     * The CPU a server process uses while nothing arrives (its client has gone), in percent of one core: its
+     * total CPU time over {@link #IDLE_CPU_MS} after a settling pause, read from the operating system.
+     */
+    private static double idleCpuPercent(final Process server) throws InterruptedException
+    {
+        Thread.sleep(500); // the client has exited: let the server end the session and settle
+        final long before = cpuNanos(server);
+        final long t0 = System.nanoTime();
+        Thread.sleep(IDLE_CPU_MS);
+        final long after = cpuNanos(server);
+        return before < 0 || after < 0 ? Double.NaN : 100.0 * (after - before) / (System.nanoTime() - t0);
+    }
+
+    private static long cpuNanos(final Process p)
+    {
+        return p.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
     }
 
     private Process start(final String scenario, final String role, final List<String> args, final Path log)

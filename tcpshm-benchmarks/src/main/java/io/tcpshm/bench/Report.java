@@ -99,51 +99,9 @@ final class Report
                 sb.append(String.format(Locale.ROOT, "%-52s%s%n", r.name(), values));
             }
         }
-        final List<BenchResult> countersOn = new ArrayList<>();
-        final List<BenchResult> countersOff = new ArrayList<>();
-        for (final BenchResult r : results)
-        {
-            if (r.name().contains(", counters on "))
-            {
-                countersOn.add(r);
-            }
-            else if (r.name().contains(", counters compiled out "))
-            {
-                countersOff.add(r);
-            }
-        }
-        // paired: each "on" row against the "off" row run next to it, so that both saw the same machine
-        final List<Double> pairRatios = new ArrayList<>();
-        for (int i = 0; i < Math.min(countersOn.size(), countersOff.size()); i++)
-        {
-            pairRatios.add(countersOn.get(i).num("p50Ns") / countersOff.get(i).num("p50Ns"));
-        }
-        final double countersRatio = medianOf(pairRatios);
-        if (!countersOn.isEmpty() && !countersOff.isEmpty())
-        {
-            // the A/B of the per-connection counters: alternating pairs, judged by the median of their paired ratios
-            sb.append(String.format(Locale.ROOT, "%n%-52s %9s %9s %9s %9s %9s %9s%n",
-                "counters A/B, alternating rows, round trip (us)", "p50", "p90", "p99", "p99.9", "max", "mean"));
-            for (int i = 0; i < Math.max(countersOn.size(), countersOff.size()); i++)
-            {
-                if (i < countersOn.size())
-                {
-                    sb.append(rttLine(countersOn.get(i), null, null));
-                }
-                if (i < countersOff.size())
-                {
-                    sb.append(rttLine(countersOff.get(i), null, null));
-                }
-            }
-            sb.append(String.format(Locale.ROOT, "%-52s %9.2f (on) %.2f (off)%n", "median p50",
-                median(countersOn) / 1e3, median(countersOff) / 1e3));
-            final StringBuilder ratios = new StringBuilder();
-            for (final double r : pairRatios)
-            {
-                ratios.append(String.format(Locale.ROOT, " %.3f", r));
-            }
-            sb.append(String.format(Locale.ROOT, "%-52s%s: median %.3fx%n", "p50 on/off of each pair", ratios, countersRatio));
-        }
+        final AbTest counters = abTest(sb, "counters", ", counters on ", ", counters compiled out ");
+        final AbTest mxBeans = abTest(sb, "MXBeans", ", mxbeans on ", ", mxbeans off ");
+        idleTable(sb);
         sb.append(String.format(Locale.ROOT, "%n%-52s %12s %9s %9s%n", "one-way stream", "M msg/s", "MB/s", "/floor"));
         final BenchResult streamFloor = row("shm stream 32B raw-ring floor");
         for (final BenchResult r : results)
@@ -199,10 +157,13 @@ final class Report
         {
             targetAtLeast(sb, "TCP stream (pushMore) >= 10 M msg/s", tcpStream.num("msgsPerSec") / 1e6, 10, streamFloor);
         }
-        if (Double.isFinite(countersRatio))
+        if (counters != null)
         {
-            target(sb, "counters: SHM " + countersOn.get(0).name().split(" ")[2] + " p50 on/off (pair median) <= 1.05x",
-                countersRatio, 1.05);
+            target(sb, "counters: SHM " + counters.size + " p50 on/off (pair median) <= 1.05x", counters.ratio, 1.05);
+        }
+        if (mxBeans != null)
+        {
+            target(sb, "MXBeans: SHM " + mxBeans.size + " p50 on/off (pair median) <= 1.03x", mxBeans.ratio, 1.03);
         }
         final BenchResult jmhOn = row("jmh allocPushPollPop shm");
         final BenchResult jmhOff = row("jmh allocPushPollPop shm, counters off");
@@ -227,6 +188,88 @@ final class Report
             }
         }
         return sb.toString();
+    }
+
+    /** The result of an A/B of alternating rows: the median of the paired p50 ratios, and the rows' payload size. */
+    private record AbTest(double ratio, String size)
+    {
+    }
+
+    /**
+     * The A/B of a feature measured in alternating pairs of rows (on, off; off, on; ...), judged by the median of
+     * the paired p50 ratios, because two identical rows run one after the other differ by up to 20% here.
+     *
+     * @return the A/B, or null when the run has no such rows.
+     */
+    private AbTest abTest(final StringBuilder sb, final String what, final String onMarker, final String offMarker)
+    {
+        final List<BenchResult> on = new ArrayList<>();
+        final List<BenchResult> off = new ArrayList<>();
+        for (final BenchResult r : results)
+        {
+            if (r.name().contains(onMarker))
+            {
+                on.add(r);
+            }
+            else if (r.name().contains(offMarker))
+            {
+                off.add(r);
+            }
+        }
+        if (on.isEmpty() || off.isEmpty())
+        {
+            return null;
+        }
+        // paired: each "on" row against the "off" row run next to it, so that both saw the same machine
+        final List<Double> pairRatios = new ArrayList<>();
+        for (int i = 0; i < Math.min(on.size(), off.size()); i++)
+        {
+            pairRatios.add(on.get(i).num("p50Ns") / off.get(i).num("p50Ns"));
+        }
+        final double ratio = medianOf(pairRatios);
+        sb.append(String.format(Locale.ROOT, "%n%-52s %9s %9s %9s %9s %9s %9s%n",
+            what + " A/B, alternating rows, round trip (us)", "p50", "p90", "p99", "p99.9", "max", "mean"));
+        for (int i = 0; i < Math.max(on.size(), off.size()); i++)
+        {
+            if (i < on.size())
+            {
+                sb.append(rttLine(on.get(i), null, null));
+            }
+            if (i < off.size())
+            {
+                sb.append(rttLine(off.get(i), null, null));
+            }
+        }
+        sb.append(String.format(Locale.ROOT, "%-52s %9.2f (on) %.2f (off)%n", "median p50", median(on) / 1e3,
+            median(off) / 1e3));
+        final StringBuilder ratios = new StringBuilder();
+        for (final double r : pairRatios)
+        {
+            ratios.append(String.format(Locale.ROOT, " %.3f", r));
+        }
+        sb.append(String.format(Locale.ROOT, "%-52s%s: median %.3fx%n", "p50 on/off of each pair", ratios, ratio));
+        return new AbTest(ratio, on.get(0).name().split(" ")[2]);
+    }
+
+    /** The idle strategies' rows: a ping every millisecond (so the server idles between them), and its idle CPU. */
+    private void idleTable(final StringBuilder sb)
+    {
+        boolean any = false;
+        for (final BenchResult r : results)
+        {
+            if (r.get("serverIdleCpuPercent") == null)
+            {
+                continue;
+            }
+            if (!any)
+            {
+                sb.append(String.format(Locale.ROOT, "%n%-52s %9s %9s %9s %9s %14s%n",
+                    "idle strategies (PollRunner), round trip (us)", "p50", "p90", "p99", "p99.9", "idle CPU %core"));
+                any = true;
+            }
+            sb.append(String.format(Locale.ROOT, "%-52s %9.2f %9.2f %9.2f %9.2f %14.1f%n", r.name(), r.num("p50Ns") / 1e3,
+                r.num("p90Ns") / 1e3, r.num("p99Ns") / 1e3, r.num("p999Ns") / 1e3, r.num("serverIdleCpuPercent")));
+        }
     }
 
     /** @return the first ping-pong row whose name contains {@code text}, or null. */

@@ -32,6 +32,8 @@ final class TcpShmPingPeer
     {
         final boolean shm = Boolean.parseBoolean(options.opt("shm", "true"));
         final int payload = options.intOpt("payload", 64);
+        // a pause between round trips lets the server go idle (the idle strategies' rows); 0: back to back
+        final long intervalNs = options.intOpt("intervalUs", 0) * 1000L;
         final boolean[] echoed = new boolean[1];
         final TcpShmClient[] holder = new TcpShmClient[1];
         final TcpShmClient client = TcpShmSetup.connectClient(options, shm, TcpShmSetup.config(options, false),
@@ -99,6 +101,14 @@ final class TcpShmPingPeer
             if (t0 >= warmEnd)
             {
                 h.recordValue(Math.min(rtt, MAX_RTT_NS));
+            }
+            if (intervalNs > 0)
+            {
+                final long next = t0 + intervalNs;
+                while (System.nanoTime() < next)
+                {
+                    Thread.onSpinWait();
+                }
             }
             if (shm && (++n & 1023) == 0)
             {

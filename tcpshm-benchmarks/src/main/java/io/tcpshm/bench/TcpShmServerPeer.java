@@ -5,6 +5,12 @@ import io.tcpshm.ServerHandler;
 import io.tcpshm.TcpShmConfig;
 import io.tcpshm.TcpShmConnection;
 import io.tcpshm.TcpShmServer;
+import io.tcpshm.runner.BackoffIdleStrategy;
+import io.tcpshm.runner.BusySpinIdleStrategy;
+import io.tcpshm.runner.IdleStrategy;
+import io.tcpshm.runner.PollRunner;
+import io.tcpshm.runner.Polls;
+import io.tcpshm.runner.YieldingIdleStrategy;
 
 import java.nio.file.Path;
 
@@ -30,6 +36,18 @@ final class TcpShmServerPeer
      * @param stream true to count a stream, false to echo.
      * @throws Exception if the server cannot start or the result cannot be written.
      */
+    /** @return the strategy of an {@code idle=} option. */
+    static IdleStrategy idleStrategy(final String name)
+    {
+        return switch (name)
+        {
+            case "busy-spin" -> new BusySpinIdleStrategy();
+            case "yield" -> new YieldingIdleStrategy();
+            case "backoff" -> new BackoffIdleStrategy();
+            default -> throw new IllegalArgumentException("idle = " + name + ": busy-spin, yield or backoff");
+        };
+    }
+
     static void run(final NodeOptions options, final boolean stream) throws Exception
     {
         final boolean shm = Boolean.parseBoolean(options.opt("shm", "true"));
@@ -67,6 +85,13 @@ final class TcpShmServerPeer
             throw new IllegalStateException("server did not start");
         }
         ready(server.localPort());
+        final String idle = options.opt("idle", "");
+        if (!idle.isEmpty())
+        {
+            // as a user of io.tcpshm.runner runs a server: every poll in each round, the strategy between idle rounds
+            new PollRunner("bench-server", Polls.server(server, config, Polls.MONOTONIC_SECONDS), idleStrategy(idle)).run();
+            return;
+        }
         long now = seconds(System.nanoTime());
         long i = 0;
         long firstAt = 0;

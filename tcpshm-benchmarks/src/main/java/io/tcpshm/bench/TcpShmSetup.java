@@ -23,7 +23,8 @@ final class TcpShmSetup
     static TcpShmConfig config(final NodeOptions options, final boolean stream)
     {
         final TcpShmConfig.Builder b = TcpShmConfig.builder().shmDir(Path.of(options.opt("shmDir", "/dev/shm")))
-            .ptcpForceInterval(Long.parseLong(options.opt("forceInterval", "-1")));
+            .ptcpForceInterval(Long.parseLong(options.opt("forceInterval", "-1")))
+            .registerMXBeans("on".equals(options.opt("mxbeans", "off")));
         if (stream)
         {
             // room for a stream in flight; heartbeat and timeouts stay at their defaults

@@ -40,13 +40,14 @@ class BenchCommandTest
             "shm ping-pong 16B aeron ipc", "tcp ping-pong 16B tcpshm", "tcp ping-pong 16B raw-nio floor",
             "pollCtl every iteration", "forced to disk every push", "shm stream 32B tcpshm", "shm stream 32B raw-ring floor", "tcp stream 32B tcpshm push",
             "tcp stream 32B tcpshm pushMore x64", "counters on 1", "counters compiled out 3", "median p50",
-            "p50 of each process pair"})
+            "p50 of each process pair", "mxbeans on 1", "mxbeans off 3", "MXBeans A/B",
+            "idle shm ping 64B every 1 ms, server busy-spin", "idle tcp ping 64B every 1 ms, server backoff", "idle CPU %core"})
         {
             assertThat(table).contains(row);
         }
         assertThat(table).contains("targets");
         final String json = Files.readString(dir.resolve("results.json"));
-        assertThat(json).contains("\"p50Ns\"", "\"msgsPerSec\"", "\"histogram\"");
+        assertThat(json).contains("\"p50Ns\"", "\"msgsPerSec\"", "\"histogram\"", "\"serverIdleCpuPercent\"");
         assertThat(Files.readString(dir.resolve("rtt-percentiles.svg"))).startsWith("<svg").contains("polyline");
     }
 }
