@@ -86,6 +86,9 @@ class PromptAckDelayTest
         clock.set(time);
         assertThat(c.pollUntil(() -> c.conn().queuedCount() == 0, 10_000)).as("client queue released at %d: %d left",
             time, c.conn().queuedCount()).isTrue();
+        // the client can read the ack before the server thread has counted it: a whole server iteration after, its
+        // count is there (the iteration count is volatile and written after the counters)
+        s.awaitIterations(1);
         assertThat(sc.stats().heartbeatsSent()).as("server heartbeats at %d", time).isEqualTo(heartbeatsBefore + 1);
         assertThat(c.conn().stats().heartbeatsReceived()).isEqualTo(heartbeatsBefore + 1);
         // one ack, not one per poll: nothing more is due at this time
