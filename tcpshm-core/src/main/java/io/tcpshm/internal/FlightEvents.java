@@ -40,6 +40,13 @@ public final class FlightEvents
         @Label("Remote Name")
         @Description("the peer's name as its login gave it; null when it was not a valid name")
         String remoteName;
+
+        final void names(final String side, final String local, final String remote)
+        {
+            this.side = side;
+            this.localName = local;
+            this.remoteName = remote;
+        }
     }
 
     /** A login that succeeded. */
@@ -130,9 +137,7 @@ public final class FlightEvents
         final Login e = new Login();
         if (e.shouldCommit())
         {
-            e.side = side;
-            e.localName = local;
-            e.remoteName = remote;
+            e.names(side, local, remote);
             e.shm = shm;
             e.remoteAddress = remoteAddress;
             e.commit();
@@ -152,9 +157,7 @@ public final class FlightEvents
         final LoginReject e = new LoginReject();
         if (e.shouldCommit())
         {
-            e.side = side;
-            e.localName = local;
-            e.remoteName = remote;
+            e.names(side, local, remote);
             e.status = status;
             e.error = error;
             e.commit();
@@ -174,9 +177,7 @@ public final class FlightEvents
         final Disconnect e = new Disconnect();
         if (e.shouldCommit())
         {
-            e.side = side;
-            e.localName = local;
-            e.remoteName = remote;
+            e.names(side, local, remote);
             e.reason = reason;
             e.detail = detail;
             e.commit();
@@ -203,9 +204,7 @@ public final class FlightEvents
         final SequenceMismatch e = new SequenceMismatch();
         if (e.shouldCommit())
         {
-            e.side = side;
-            e.localName = local;
-            e.remoteName = remote;
+            e.names(side, local, remote);
             e.localAck = localAck;
             e.localSeqStart = localSeqStart;
             e.localSeqEnd = localSeqEnd;
@@ -227,9 +226,7 @@ public final class FlightEvents
         final FileError e = new FileError();
         if (e.shouldCommit())
         {
-            e.side = side;
-            e.localName = local;
-            e.remoteName = remote;
+            e.names(side, local, remote);
             e.message = message;
             e.commit();
         }
