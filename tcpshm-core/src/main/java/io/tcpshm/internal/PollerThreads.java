@@ -76,10 +76,9 @@ public final class PollerThreads
         {
             return true;
         }
-        final long request = quietRequest + 1;
-        quietRequest = request;
+        final long request = requestShmQuiet();
         final long deadline = System.nanoTime() + timeoutNanos;
-        while (quietAck != request)
+        while (!shmQuietAcknowledged(request))
         {
             if (System.nanoTime() - deadline > 0)
             {
@@ -88,6 +87,31 @@ public final class PollerThreads
             Thread.yield();
         }
         return true;
+    }
+
+    /**
+     * The first half of {@link #awaitShmQuiet}: asks the SHM poller to acknowledge at the entry of its next
+     * poll. Only the connecting thread calls it, after its writes that end the session.
+     *
+     * @return the request to pass to {@link #shmQuietAcknowledged}.
+     */
+    public long requestShmQuiet()
+    {
+        // One writer, so the read and the increment lose no update; the volatile write publishes it.
+        final long request = quietRequest + 1;
+        quietRequest = request;
+        return request;
+    }
+
+    /**
+     * The second half of {@link #awaitShmQuiet}, never blocking.
+     *
+     * @param request a value returned by {@link #requestShmQuiet}.
+     * @return true once the SHM poller has acknowledged that request at the entry of a poll.
+     */
+    public boolean shmQuietAcknowledged(final long request)
+    {
+        return quietAck == request;
     }
 
     /** @return true when the caller is the client's SHM poller. */
