@@ -175,4 +175,15 @@ public class ConnectionBenchmarks
         }
         return received;
     }
+
+    /**
+     * A client poll that finds nothing: what each turn of an idle loop costs.
+     *
+     * @return the poll's work count (0), so the call is not optimised away.
+     */
+    @Benchmark
+    public int clientIdlePoll()
+    {
+        return shm ? client.pollShm() : client.pollTcp(0);
+    }
 }
