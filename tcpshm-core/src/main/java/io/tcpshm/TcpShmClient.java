@@ -169,6 +169,7 @@ public final class TcpShmClient
             // here as pollTcp would (same thread), so reconnecting right away works
             endRequestedSession();
         }
+        shmReady = false; // already false without a session; the wait below relies on it (see there)
         if (useShm && !connection.awaitShmQuiet(config.loginTimeoutMillis() * 1_000_000L))
         {
             // a callback of an earlier session may still pop or push on its rings, and the server zeroes rings at a
@@ -503,12 +504,13 @@ public final class TcpShmClient
     public int pollShm()
     {
         connection.notePollers(true);
-        // first of all: a connect waiting for this thread's callbacks of an earlier session to be over (see there)
-        connection.acknowledgeShmQuiet();
         // rings of an earlier session that this thread may have been reading until now: done with them
         connection.files().releaseRetiredIfAny();
         if (!shmReady)
         {
+            // a connect may be waiting until this thread's callbacks of the ended session are over: they are, and
+            // this poll reads no ring (see PollerThreads.awaitShmQuiet for the order)
+            connection.acknowledgeShmQuiet();
             return 0;
         }
         try

@@ -41,8 +41,10 @@ public final class PollerThreads
     }
 
     /**
-     * Called by {@code pollShm} first, before it reads anything of the session: acknowledges the latest request
-     * of {@link #awaitShmQuiet}. A volatile read per poll; a write only when there is a request.
+     * Called by {@code pollShm} at its entry when it has found the SHM session not ready (a volatile read of the
+     * client's {@code shmReady} that returned false), before it returns: acknowledges the latest request of
+     * {@link #awaitShmQuiet}. A poll of a ready session never calls it, so the connected path pays nothing; a
+     * connector only asks after it has ended the session, so the poll that acknowledges is one that saw it ended.
      */
     public void acknowledgeShmQuiet()
     {
@@ -56,13 +58,15 @@ public final class PollerThreads
 
     /**
      * Waits until a client's SHM poller, when it is another thread, has begun a poll after this call. Then
-     * every callback it began before has returned, and none begins on an earlier session's rings: the caller
-     * ended that session (and the SHM link's readiness) before it asked, and the poller reads them after it
-     * acknowledges. The order, argued: the caller's writes that end the session, then its volatile write of
-     * {@code quietRequest}; the poller's volatile read of that request, its volatile write of {@code quietAck}
-     * and then its volatile reads of the session's state, in program order; volatile accesses are totally
-     * ordered, so a poller that acknowledged has seen the session ended, and the caller that reads the
-     * acknowledgement sees everything the poller's earlier callbacks wrote (happens-before).
+     * every callback it began before has returned, and none begins on an earlier session's rings. The order,
+     * argued: the caller's writes that end the session (the volatile {@code shmReady = false} last), then its
+     * volatile write of {@code quietRequest}. The poller, at the entry of a poll: its volatile read of
+     * {@code shmReady}; only when that read false, its volatile read of the request, its volatile write of
+     * {@code quietAck}, and it returns without touching the rings. Volatile accesses are totally ordered and
+     * consistent with program order, so a poller that acknowledged this request did so in a poll that reads no
+     * ring, after every earlier poll (and callback) of its own had returned; and the caller that reads the
+     * acknowledgement sees everything those callbacks wrote (happens-before through {@code quietAck}). The
+     * caller keeps {@code shmReady} false until it has logged in, so no poll in between reads a ring either.
      *
      * <p>Needed before an SHM login: the server may zero the rings an old callback still pops or pushes on.
      *

@@ -13,10 +13,11 @@ import org.openjdk.jcstress.infra.results.III_Result;
  * The wait of an SHM login for the thread polling SHM ({@link PollerThreads#requestShmQuiet} and
  * {@link PollerThreads#acknowledgeShmQuiet}). The connecting thread ends the session (the volatile
  * {@code shmReady} of {@code TcpShmClient} goes false), asks, and may log in once the poller has
- * acknowledged. The poller acknowledges first in a poll, then reads {@code shmReady} to decide whether to
- * run a callback on the rings. Once the connector sees the acknowledgement, that poll must not use the
- * rings, and what a callback of an earlier poll wrote into them (a plain store here, weaker than the ring's
- * release stores) must be visible to the connector, which is about to let the server zero them.
+ * acknowledged. The poller reads {@code shmReady} at the entry of a poll: when true it runs a callback on
+ * the rings, when false it acknowledges and returns. Once the connector sees the acknowledgement, that poll
+ * must not have used the rings, and what a callback of an earlier poll wrote into them (a plain store here,
+ * weaker than the ring's release stores) must be visible to the connector, which is about to let the
+ * server zero them.
  */
 @JCStressTest
 @Description("An acknowledged SHM-quiet request means the poller saw the session ended and its earlier writes are visible.")
@@ -41,8 +42,14 @@ public class ShmLoginQuietHandoff
     public void poller(final III_Result r)
     {
         ringWord = 1;
-        threads.acknowledgeShmQuiet();
-        r.r1 = shmReady ? 1 : 0; // 1: this poll would run a callback on the rings
+        if (shmReady)
+        {
+            r.r1 = 1; // this poll runs a callback on the rings
+        }
+        else
+        {
+            threads.acknowledgeShmQuiet();
+        }
     }
 
     /**
