@@ -55,7 +55,7 @@ public final class LoginRequest
     /** @return the client's ack from the header as a u32. */
     public long clientAck()
     {
-        return Bits.u32(frame.getInt(4));
+        return Bits.u32(frame.getInt(LoginCodec.ACK_OFFSET));
     }
 
     /** @return the frame; user data is at {@link #userDataOffset()} (raw bytes, read in place). */

@@ -81,7 +81,7 @@ public final class LoginResponse
     /** @return the server's ack from the header as a u32 (meaningful for status 0 and 1). */
     public long serverAck()
     {
-        return Bits.u32(frame.getInt(4));
+        return Bits.u32(frame.getInt(LoginCodec.ACK_OFFSET));
     }
 
     /** @return the frame; user data is at {@link #userDataOffset()} (raw bytes, read or write in place). */

@@ -274,10 +274,10 @@ final class ServerLogins
                 throw fault;
             }
             // a store to a mapped file faulted (its file system is full): refuse this login, serve the others
-            if (conn.hasSession())
+            if (conn.session().isOpen())
             {
                 conn.requestClose(DisconnectReason.LOGIN_FAILED, "login failed", null);
-                conn.finishClose();
+                conn.session().finish();
             }
             fileError(conn, clientName, "Memory access fault on a file of " + clientName + ": " + fault.getMessage() +
                 " (file system full?)", new IOException(fault));
@@ -292,7 +292,7 @@ final class ServerLogins
     {
         if (!conn.files().hasFilesFor(clientName, useShm))
         {
-            final IOException error = conn.openFiles(clientName, useShm, false);
+            final IOException error = conn.files().open(clientName, useShm, false);
             if (error != null)
             {
                 fileError(conn, clientName, error.getMessage(), error);
@@ -317,15 +317,15 @@ final class ServerLogins
             {
                 // let the files go, so that an operator can look at them and reset them (tcpshm reset takes their
                 // locks) while the server goes on; no group thread has this slot (it is not live)
-                conn.releaseFiles();
+                conn.files().release(false);
                 fileError(conn, clientName, problem, null);
                 reject(channel, clientName, "System error");
                 return;
             }
         }
-        final int localAck = conn.localAck();
-        final int localStart = conn.localSeqStart();
-        final int localEnd = conn.localSeqEnd();
+        final int localAck = conn.files().localAck();
+        final int localStart = conn.files().localSeqStart();
+        final int localEnd = conn.files().localSeqEnd();
         if (!useShm && (!Bits.inRange(clientAck, localStart, localEnd) || !Bits.inRange(localAck, clientStart, clientEnd)))
         {
             FlightEvents.sequenceMismatch(FlightEvents.SERVER, serverName, clientName, Bits.u32(localAck),
@@ -352,7 +352,7 @@ final class ServerLogins
         {
             // no group thread has seen the connection yet: close it here, and the slot is free for the next login
             conn.requestClose(DisconnectReason.CALLBACK_ERROR, "onClientLogon threw: " + ex, ex);
-            final Closing closing = conn.finishClose();
+            final Closing closing = conn.session().finish();
             FlightEvents.disconnect(FlightEvents.SERVER, serverName, clientName, closing.reason.name(), closing.detail);
             handler.onClientDisconnected(conn, closing.reason, closing.detail, closing.cause);
             return;
@@ -380,7 +380,7 @@ final class ServerLogins
                     {
                         return s;
                     }
-                    s.conn.releaseFiles();
+                    s.conn.files().release(false);
                 }
             }
         }
@@ -401,7 +401,7 @@ final class ServerLogins
         }
         if (anyFree != null)
         {
-            anyFree.conn.releaseFiles();
+            anyFree.conn.files().release(false);
         }
         return anyFree;
     }

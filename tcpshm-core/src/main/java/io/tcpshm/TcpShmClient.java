@@ -3,18 +3,11 @@ package io.tcpshm;
 import io.tcpshm.internal.Bits;
 import io.tcpshm.internal.Closing;
 import io.tcpshm.internal.FlightEvents;
-import io.tcpshm.internal.FrameHeader;
 import io.tcpshm.internal.LoginCodec;
 import io.tcpshm.internal.MappedRegion;
 import io.tcpshm.internal.Names;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -47,15 +40,12 @@ public final class TcpShmClient
     private final Path ptcpDir;
     private final TcpShmConfig config;
     private final ClientHandler handler;
-    private final LoginCodec codec;
+    private final ClientLogin login;
     private final MappedRegion lastServer;
     private final MappedRegion counters;
     /** The connection's MXBean when {@link TcpShmConfig#registerMXBeans()} is set, else null. */
     private final ConnectionMXBeans mxBeans;
     private final TcpShmConnection connection;
-    private final ByteBuffer loginFrame;
-    private final ByteBuffer rspFrame;
-    private final LoginResponse rspView;
     private int shmLinkCountdown;
     private long lastLinkPoll;
     /** Written by the TCP thread after an SHM session is set up; read by {@link #pollShm()} (see there). */
@@ -82,7 +72,6 @@ public final class TcpShmClient
         this.ptcpDir = Objects.requireNonNull(ptcpDir, "ptcpDir");
         Names.requireValidLocal("clientName", clientName, config.nameSize());
         this.clientName = clientName;
-        this.codec = new LoginCodec(config);
         PublishedCounters.createDirectory(ptcpDir, config.shareFilesWithGroup());
         this.lastServer = MappedRegion.openOwned(Names.lastServerFile(ptcpDir, clientName), config.nameSize(),
             config.shareFilesWithGroup(), 0, config.nameSize());
@@ -100,9 +89,7 @@ public final class TcpShmClient
         }
         this.mxBeans = config.registerMXBeans() ? ConnectionMXBeans.register(FlightEvents.CLIENT, clientName,
             new String[] {"0"}, new TcpShmConnection[] {connection}, handler::onSystemError) : null;
-        this.loginFrame = ByteBuffer.allocateDirect(codec.loginFrameSize()).order(config.byteOrder());
-        this.rspFrame = ByteBuffer.allocateDirect(codec.rspFrameSize()).order(config.byteOrder());
-        this.rspView = new LoginResponse(codec, rspFrame);
+        this.login = new ClientLogin(clientName, config, handler);
     }
 
     /** @return this client's name. */
@@ -151,14 +138,14 @@ public final class TcpShmClient
         {
             throw new IllegalStateException("client " + clientName + " is stopped");
         }
-        connection.notePollers(false);
+        connection.pollers().note(false);
         if (loginUserData != null && loginUserData.length > config.loginUserDataSize())
         {
             // cutting it would send another credential than the one given
             throw new IllegalArgumentException("loginUserData of " + loginUserData.length +
                 " bytes is longer than loginUserDataSize (" + config.loginUserDataSize() + ")");
         }
-        if (connection.hasSession())
+        if (connection.session().isOpen())
         {
             if (connection.closingRequest() == null)
             {
@@ -170,7 +157,7 @@ public final class TcpShmClient
             endRequestedSession();
         }
         shmReady = false; // already false without a session; the wait below relies on it (see there)
-        if (useShm && !connection.awaitShmQuiet(config.loginTimeoutMillis() * 1_000_000L))
+        if (useShm && !connection.pollers().awaitShmQuiet(config.loginTimeoutMillis() * 1_000_000L))
         {
             // a callback of an earlier session may still pop or push on its rings, and the server zeroes rings at a
             // login that starts a new connection: logging in now could let that callback write into the new rings
@@ -211,35 +198,14 @@ public final class TcpShmClient
                 return false;
             }
         }
-        final int myAck = remembered.isEmpty() ? 0 : connection.localAck();
-        final int seqStart = remembered.isEmpty() ? 0 : connection.localSeqStart();
-        final int seqEnd = remembered.isEmpty() ? 0 : connection.localSeqEnd();
+        final int myAck = remembered.isEmpty() ? 0 : connection.files().localAck();
+        final int seqStart = remembered.isEmpty() ? 0 : connection.files().localSeqStart();
+        final int seqEnd = remembered.isEmpty() ? 0 : connection.files().localSeqEnd();
 
-        SocketChannel socket = null;
-        try
+        final SocketChannel socket = login.exchange(host, port, useShm, loginUserData, myAck, seqStart, seqEnd,
+            remembered);
+        if (socket == null)
         {
-            socket = SocketChannel.open();
-            socket.setOption(StandardSocketOptions.TCP_NODELAY, config.tcpNoDelay());
-            final Socket adaptor = socket.socket();
-            adaptor.connect(new InetSocketAddress(host, port), config.loginTimeoutMillis());
-            codec.encodeLogin(loginFrame, myAck, seqStart, seqEnd, loginUserData, useShm, clientName, remembered);
-            loginFrame.clear();
-            while (loginFrame.hasRemaining())
-            {
-                socket.write(loginFrame);
-            }
-            if (!readResponse(adaptor, System.nanoTime() + config.loginTimeoutMillis() * 1_000_000L))
-            {
-                handler.onSystemError("Login response not received: the server closed the connection", null);
-                closeQuietly(socket);
-                return false;
-            }
-            socket.configureBlocking(false);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            handler.onSystemError("Connect to " + host + ":" + port + " failed: " + ex, ex instanceof Exception ? ex : null);
-            closeQuietly(socket);
             return false;
         }
         try
@@ -259,95 +225,24 @@ public final class TcpShmClient
         {
             throw fault;
         }
-        if (connection.hasSession())
+        if (connection.session().isOpen())
         {
             connection.requestClose(DisconnectReason.LOGIN_FAILED, "login failed", null);
-            connection.finishClose(); // closes the socket the session took
+            connection.session().finish(); // closes the socket the session took
         }
-        closeQuietly(socket);
+        ClientLogin.closeQuietly(socket);
         shmReady = false;
         fileError(connection.remoteName(), "Memory access fault on a file of " + clientName + " (file system full?): " +
             fault.getMessage(), new java.io.IOException(fault));
         return false;
     }
 
-    /**
-     * Reads the login response frame by one deadline for the whole frame: a server that trickles it a
-     * byte at a time must not hold {@code connect} for a timeout per read.
-     */
-    private boolean readResponse(final Socket adaptor, final long deadlineNanos) throws IOException
-    {
-        final InputStream in = adaptor.getInputStream();
-        final byte[] bytes = new byte[codec.rspFrameSize()];
-        int n = 0;
-        while (n < bytes.length)
-        {
-            final long leftMillis = (deadlineNanos - System.nanoTime()) / 1_000_000L;
-            final int r;
-            try
-            {
-                if (leftMillis <= 0)
-                {
-                    throw new SocketTimeoutException();
-                }
-                adaptor.setSoTimeout((int)Math.min(Integer.MAX_VALUE, leftMillis));
-                r = in.read(bytes, n, bytes.length - n);
-            }
-            catch (final SocketTimeoutException ex)
-            {
-                throw new SocketTimeoutException("login response timed out after loginTimeoutMillis (" +
-                    config.loginTimeoutMillis() + " ms) with " + n + " of its " + bytes.length + " bytes");
-            }
-            if (r < 0)
-            {
-                return false;
-            }
-            n += r;
-        }
-        rspFrame.clear();
-        rspFrame.put(bytes).clear();
-        return true;
-    }
-
     private boolean handleResponse(final SocketChannel socket, final boolean useShm, final String remembered,
         final int myAck, final int seqStart, final int seqEnd, final String address)
     {
-        rspView.reset();
-        final int size = FrameHeader.size(rspFrame, 0);
-        final int type = FrameHeader.msgType(rspFrame, 0);
-        final String serverName = LoginCodec.readCString(rspFrame, codec.serverNameOffset(), config.nameSize());
-        final boolean nameHasNul = LoginCodec.hasNul(rspFrame, codec.serverNameOffset(), config.nameSize());
-        if (size != codec.rspMsgSize() || type != LoginCodec.LOGIN_RSP_TYPE || !nameHasNul ||
-            serverName != null && serverName.isEmpty())
+        final String serverName = login.accepted(socket, myAck, seqStart, seqEnd);
+        if (serverName == null)
         {
-            handler.onSystemError("Invalid LoginRsp: size " + size + " (expected " + codec.rspMsgSize() + "), type " +
-                type + ", server name " + (!nameHasNul ? "without NUL" : "'" + serverName + "'") +
-                ": do both sides use the same nameSize and user data sizes?", null);
-            closeQuietly(socket);
-            return false;
-        }
-        final int status = rspView.status();
-        if (status == LoginCodec.STATUS_SEQ_MISMATCH)
-        {
-            closeQuietly(socket);
-            FlightEvents.sequenceMismatch(FlightEvents.CLIENT, clientName, serverName, Bits.u32(myAck), Bits.u32(seqStart),
-                Bits.u32(seqEnd), rspView.serverAck(), rspView.serverSeqStart(), rspView.serverSeqEnd());
-            handler.onSeqNumberMismatch(Bits.u32(myAck), Bits.u32(seqStart), Bits.u32(seqEnd),
-                rspView.serverAck(), rspView.serverSeqStart(), rspView.serverSeqEnd());
-            return false;
-        }
-        if (status != LoginCodec.STATUS_OK)
-        {
-            closeQuietly(socket);
-            FlightEvents.loginReject(FlightEvents.CLIENT, clientName, serverName, status, rspView.errorMessage());
-            handler.onLoginReject(rspView);
-            return false;
-        }
-        final String problem = serverName == null ? "is not UTF-8" : Names.problem(serverName, config.nameSize());
-        if (problem != null)
-        {
-            closeQuietly(socket);
-            handler.onSystemError("Invalid LoginRsp: server name '" + serverName + "' " + problem, null);
             return false;
         }
         int localAck = myAck;
@@ -358,7 +253,7 @@ public final class TcpShmClient
             // a new persistent connection: files named after the new server, zeroed
             if (!connection.files().hasFilesFor(serverName, useShm) && !openFiles(serverName, useShm))
             {
-                closeQuietly(socket);
+                ClientLogin.closeQuietly(socket);
                 return false;
             }
             if (!useShm)
@@ -372,18 +267,13 @@ public final class TcpShmClient
             localStart = 0;
             localEnd = 0;
         }
-        final int serverAck = rspFrame.getInt(LoginCodec.ACK_OFFSET);
+        final int serverAck = login.serverAck();
         if (!useShm && !Bits.inRange(serverAck, localStart, localEnd))
         {
-            closeQuietly(socket);
-            FlightEvents.sequenceMismatch(FlightEvents.CLIENT, clientName, serverName, Bits.u32(localAck),
-                Bits.u32(localStart), Bits.u32(localEnd), Bits.u32(serverAck), rspView.serverSeqStart(),
-                rspView.serverSeqEnd());
-            handler.onSeqNumberMismatch(Bits.u32(localAck), Bits.u32(localStart), Bits.u32(localEnd),
-                Bits.u32(serverAck), rspView.serverSeqStart(), rspView.serverSeqEnd());
+            login.mismatch(socket, serverName, localAck, localStart, localEnd);
             return false;
         }
-        final long now = handler.onLoginSuccess(rspView);
+        final long now = handler.onLoginSuccess(login.response());
         shmLinkCountdown = 0;
         lastLinkPoll = now;
         connection.openSession(socket, useShm, serverAck, now, address);
@@ -397,7 +287,7 @@ public final class TcpShmClient
 
     private boolean openFiles(final String serverName, final boolean useShm)
     {
-        final IOException error = connection.openFiles(serverName, useShm, true);
+        final IOException error = connection.files().open(serverName, useShm, true);
         if (error != null)
         {
             fileError(serverName, error.getMessage(), error);
@@ -420,15 +310,15 @@ public final class TcpShmClient
     public int pollTcp(final long now)
     {
         final TcpShmConnection conn = connection;
-        conn.notePollers(false);
-        if (!conn.hasSession())
+        conn.pollers().note(false);
+        if (!conn.session().isOpen())
         {
-            conn.forceIfDue(now); // pushes made while logged off are made durable too
+            conn.files().forceIfDue(now); // pushes made while logged off are made durable too
             return 0;
         }
-        final int io = conn.ioCount();
+        final int io = conn.session().ioCount();
         int work = 0;
-        if (conn.isSessionShm())
+        if (conn.session().isShm())
         {
             if (--shmLinkCountdown <= 0 || now - lastLinkPoll >= Math.max(1, config.heartbeatInterval() / 2))
             {
@@ -436,7 +326,7 @@ public final class TcpShmClient
                 lastLinkPoll = now;
                 try
                 {
-                    conn.pollShmLink(now); // reads the ring mark and indices: a mapping
+                    conn.session().pollShmLink(now); // reads the ring mark and indices: a mapping
                 }
                 catch (final InternalError fault)
                 {
@@ -460,7 +350,7 @@ public final class TcpShmClient
                 conn.accessFault(fault);
             }
         }
-        if (conn.ioCount() != io)
+        if (conn.session().ioCount() != io)
         {
             work++;
         }
@@ -477,7 +367,7 @@ public final class TcpShmClient
     {
         shmReady = false;
         final String server = connection.remoteName();
-        final Closing closing = connection.finishClose();
+        final Closing closing = connection.session().finish();
         FlightEvents.disconnect(FlightEvents.CLIENT, clientName, server, closing.reason.name(), closing.detail);
         handler.onDisconnected(closing.reason, closing.detail, closing.cause);
     }
@@ -503,14 +393,14 @@ public final class TcpShmClient
      */
     public int pollShm()
     {
-        connection.notePollers(true);
+        connection.pollers().note(true);
         // rings of an earlier session that this thread may have been reading until now: done with them
         connection.files().releaseRetiredIfAny();
         if (!shmReady)
         {
             // a connect may be waiting until this thread's callbacks of the ended session are over: they are, and
             // this poll reads no ring (see PollerThreads.awaitShmQuiet for the order)
-            connection.acknowledgeShmQuiet();
+            connection.pollers().acknowledgeShmQuiet();
             return 0;
         }
         try
@@ -541,13 +431,13 @@ public final class TcpShmClient
         }
         stopped = true;
         shmReady = false;
-        if (connection.hasSession())
+        if (connection.session().isOpen())
         {
             connection.requestClose(DisconnectReason.STOPPED, "Client stopped", null);
-            connection.finishClose();
+            connection.session().finish();
         }
         connection.markStopped();
-        connection.releaseFiles();
+        connection.files().release(false);
         connection.files().releaseRetired();
         PublishedCounters.close(counters, new TcpShmConnection[] {connection});
         if (mxBeans != null)
@@ -555,20 +445,5 @@ public final class TcpShmClient
             mxBeans.unregister();
         }
         lastServer.close();
-    }
-
-    private static void closeQuietly(final SocketChannel socket)
-    {
-        if (socket != null)
-        {
-            try
-            {
-                socket.close();
-            }
-            catch (final IOException ignore)
-            {
-                // nothing to do
-            }
-        }
     }
 }

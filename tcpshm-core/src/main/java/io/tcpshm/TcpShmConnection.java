@@ -328,7 +328,7 @@ public final class TcpShmConnection
     /** @return the number of the next peer message expected (the ack this side sends), TCP only. */
     public long myAck()
     {
-        return Bits.u32(localAck());
+        return Bits.u32(files.localAck());
     }
 
     /**
@@ -388,56 +388,22 @@ public final class TcpShmConnection
         return counters;
     }
 
-    /** @see PollerThreads#note */
-    void notePollers(final boolean shmThread)
+    /** @return the session engine (TCP framing, acks, heartbeats; the SHM heartbeat link). */
+    TcpSession session()
     {
-        pollers.note(shmThread);
+        return session;
     }
 
-    /** @see PollerThreads#acknowledgeShmQuiet */
-    void acknowledgeShmQuiet()
+    /** @return which threads poll this connection (a client's SHM poller may be a second thread). */
+    PollerThreads pollers()
     {
-        pollers.acknowledgeShmQuiet();
-    }
-
-    /** @see PollerThreads#awaitShmQuiet */
-    boolean awaitShmQuiet(final long timeoutNanos)
-    {
-        return pollers.awaitShmQuiet(timeoutNanos);
-    }
-
-    IOException openFiles(final String remote, final boolean shm, final boolean deferRingRelease)
-    {
-        return files.open(remote, shm, deferRingRelease);
-    }
-
-    void releaseFiles()
-    {
-        files.release(false);
+        return pollers;
     }
 
     /** The owner stopped: files are released for good. */
     void markStopped()
     {
         stopped = true;
-    }
-
-    int localAck()
-    {
-        final TcpTransport tcp = files.tcp();
-        return tcp == null ? 0 : tcp.queue().myAck();
-    }
-
-    int localSeqStart()
-    {
-        final TcpTransport tcp = files.tcp();
-        return tcp == null ? 0 : tcp.queue().seqStart();
-    }
-
-    int localSeqEnd()
-    {
-        final TcpTransport tcp = files.tcp();
-        return tcp == null ? 0 : tcp.queue().seqEnd();
     }
 
     /** @see TcpSession#open */
@@ -448,46 +414,14 @@ public final class TcpShmConnection
             localName, files.remoteName());
     }
 
-    boolean hasSession()
-    {
-        return session.isOpen();
-    }
-
-    /** @see TcpSession#ioCount */
-    int ioCount()
-    {
-        return session.ioCount();
-    }
-
-    boolean isSessionShm()
-    {
-        return session.isShm();
-    }
-
     Closing closingRequest()
     {
         return close.current();
     }
 
-    /** @see TcpSession#finish */
-    Closing finishClose()
-    {
-        return session.finish();
-    }
-
     void requestClose(final DisconnectReason reason, final String detail, final Exception cause)
     {
         close.request(reason, detail, cause);
-    }
-
-    /** PTCP durability at an interval (see {@link TcpTransport#forceIfDue}). */
-    void forceIfDue(final long now)
-    {
-        final TcpTransport tcp = files.tcp();
-        if (tcp != null)
-        {
-            tcp.forceIfDue(now);
-        }
     }
 
     /** One poll of a TCP session (see {@link TcpSession#poll}): the next message, or null. */
@@ -500,12 +434,6 @@ public final class TcpShmConnection
         }
         recvHeader.wrap(session.receiveBuffer(), session.receiveBuffer(), offset);
         return recvHeader;
-    }
-
-    /** One poll of the heartbeat link of an SHM session (see {@link TcpSession#pollShmLink}). */
-    void pollShmLink(final long now)
-    {
-        session.pollShmLink(now);
     }
 
     /** Front of the incoming SHM ring, or null; a corrupt ring closes the connection. */

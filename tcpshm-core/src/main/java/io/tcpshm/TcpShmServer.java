@@ -211,16 +211,16 @@ public final class TcpShmServer
                 {
                     if (socketRound && group.shm)
                     {
-                        final int io = slot.conn.ioCount();
+                        final int io = slot.conn.session().ioCount();
                         try
                         {
-                            slot.conn.pollShmLink(now); // reads the ring mark and indices: a mapping
+                            slot.conn.session().pollShmLink(now); // reads the ring mark and indices: a mapping
                         }
                         catch (final InternalError fault)
                         {
                             slot.conn.accessFault(fault);
                         }
-                        if (slot.conn.ioCount() != io)
+                        if (slot.conn.session().ioCount() != io)
                         {
                             work++;
                         }
@@ -233,7 +233,7 @@ public final class TcpShmServer
                 }
                 else if (slot.state == ServerGroup.DRAINING && group.handoff.released(slot.drainVersion))
                 {
-                    final Closing closing = slot.conn.finishClose();
+                    final Closing closing = slot.conn.session().finish();
                     slot.state = ServerGroup.FREE;
                     work++;
                     FlightEvents.disconnect(FlightEvents.SERVER, serverName, slot.conn.remoteName(), closing.reason.name(),
@@ -265,7 +265,7 @@ public final class TcpShmServer
         for (int i = 0, n = handoff.liveCount(); i < n; i++)
         {
             final TcpShmConnection conn = handoff.live(i);
-            final int io = conn.ioCount();
+            final int io = conn.session().ioCount();
             try
             {
                 final MsgHeader header = conn.pollTcpSession(now);
@@ -279,7 +279,7 @@ public final class TcpShmServer
             {
                 conn.accessFault(fault); // this connection closes; the others are served
             }
-            if (conn.ioCount() != io)
+            if (conn.session().ioCount() != io)
             {
                 work++;
             }
@@ -335,15 +335,15 @@ public final class TcpShmServer
         {
             for (final ServerGroup.Slot slot : group.slots)
             {
-                if (slot.conn.hasSession())
+                if (slot.conn.session().isOpen())
                 {
                     slot.conn.requestClose(DisconnectReason.STOPPED, "Server stopped", null);
-                    slot.conn.finishClose();
+                    slot.conn.session().finish();
                 }
                 slot.state = ServerGroup.FREE;
                 group.handoff.leave(slot.index);
                 slot.conn.markStopped();
-                slot.conn.releaseFiles();
+                slot.conn.files().release(false);
             }
         }
         PublishedCounters.close(counters, allConnections());

@@ -166,7 +166,7 @@ class HeartbeatCountTest
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp).heartbeatInterval(3).connectionTimeout(1_000)
             .build();
         final TcpShmConnection conn = new TcpShmConnection(config, "cli", tmp);
-        assertThat(conn.openFiles("srv", false, false)).isNull();
+        assertThat(conn.files().open("srv", false, false)).isNull();
         final TricklingChannel channel = new TricklingChannel(3);
         try
         {
@@ -187,8 +187,8 @@ class HeartbeatCountTest
         finally
         {
             conn.requestClose(DisconnectReason.USER_CLOSE, "test over", null);
-            conn.finishClose();
-            conn.releaseFiles();
+            conn.session().finish();
+            conn.files().release(false);
         }
     }
 }

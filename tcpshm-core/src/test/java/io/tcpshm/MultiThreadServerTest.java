@@ -159,7 +159,7 @@ class MultiThreadServerTest
                 {
                     c.conn().close();
                     final TestClient cc = c;
-                    assertThat(cc.pollUntil(() -> cc.conn().isClosed() && !cc.client.connection().hasSession(), 10_000))
+                    assertThat(cc.pollUntil(() -> cc.conn().isClosed() && !cc.client.connection().session().isOpen(), 10_000))
                         .isTrue();
                 }
                 assertThat(failure.get()).isNull();

@@ -90,6 +90,41 @@ public final class ConnectionFiles
         return t instanceof TcpTransport ? (TcpTransport)t : null;
     }
 
+    /** @return the ack of the PTCP queue (the next sequence expected from the peer), or 0 without one. */
+    public int localAck()
+    {
+        final TcpTransport tcp = tcp();
+        return tcp == null ? 0 : tcp.queue().myAck();
+    }
+
+    /** @return the first sequence still in the PTCP queue (not yet acked by the peer), or 0 without one. */
+    public int localSeqStart()
+    {
+        final TcpTransport tcp = tcp();
+        return tcp == null ? 0 : tcp.queue().seqStart();
+    }
+
+    /** @return the sequence after the last one in the PTCP queue, or 0 without one. */
+    public int localSeqEnd()
+    {
+        final TcpTransport tcp = tcp();
+        return tcp == null ? 0 : tcp.queue().seqEnd();
+    }
+
+    /**
+     * PTCP durability at an interval (see {@link TcpTransport#forceIfDue}); nothing without a queue.
+     *
+     * @param now the current time in the units of the configured timeouts.
+     */
+    public void forceIfDue(final long now)
+    {
+        final TcpTransport tcp = tcp();
+        if (tcp != null)
+        {
+            tcp.forceIfDue(now);
+        }
+    }
+
     /** @return the peer's name the files are for, or null. */
     public String remoteName()
     {
