@@ -377,6 +377,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             .include(io.tcpshm.bench.jmh.QueueBenchmarks.class.getName())
             .include(io.tcpshm.bench.jmh.ConnectionBenchmarks.class.getName())
             .include(io.tcpshm.bench.jmh.ConnectionBenchmarksCountersOff.class.getName())
+            .include(io.tcpshm.bench.jmh.ConnectionBenchmarksMXBeans.class.getName())
             .addProfiler("gc")
             .forks(1)
             .warmupIterations(quick ? 2 : 3)
@@ -393,9 +394,11 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             final String label = run.getParams().getBenchmark();
             final String shortName = label.substring(label.lastIndexOf('.') + 1);
             final boolean countersOff = label.contains("CountersOff.");
+            final boolean mxBeansOn = label.contains("MXBeans.");
             final String transport = run.getParams().getParam("transport");
             final BenchResult r = new BenchResult(BenchResult.JMH, "jmh " + shortName +
-                (transport == null ? "" : " " + transport) + (countersOff ? ", counters off" : ""));
+                (transport == null ? "" : " " + transport) + (countersOff ? ", counters off" : "") +
+                (mxBeansOn ? ", mxbeans on" : ""));
             r.put("nsPerOp", run.getPrimaryResult().getScore());
             r.put("nsPerOpError", run.getPrimaryResult().getScoreError());
             for (final String key : run.getSecondaryResults().keySet())

@@ -174,6 +174,13 @@ final class Report
                 "counters: JMH SHM connection path, ns/msg on - off", jmhOn.num("nsPerOp") - jmhOff.num("nsPerOp"),
                 100 * (jmhOn.num("nsPerOp") - jmhOff.num("nsPerOp")) / jmhOn.num("nsPerOp"), jmhOn.num("nsPerOp")));
         }
+        final BenchResult jmhMxBeans = row("jmh allocPushPollPop shm, mxbeans on");
+        if (jmhOn != null && jmhMxBeans != null)
+        {
+            // one fork each: forks of the same code differ by up to 20% here, so this is a figure, not a verdict
+            sb.append(String.format(Locale.ROOT, "  %-52s %8.3f  (one JMH fork each)%n",
+                "MXBeans: JMH SHM connection path, ns/msg on/off", jmhMxBeans.num("nsPerOp") / jmhOn.num("nsPerOp")));
+        }
         for (final BenchResult r : results)
         {
             if (BenchResult.JMH.equals(r.get("kind")))

@@ -40,6 +40,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class ConnectionBenchmarks
 {
+    /** When "true", both sides register their connections' MXBeans ({@link ConnectionBenchmarksMXBeans}). */
+    static final String MXBEANS_PROPERTY = "tcpshm.jmh.mxbeans";
+
+    /**
+     * When "true", the platform MBean server is started and nothing registered in it
+     * ({@link ConnectionBenchmarksMBeanServer}): what the JVM changes, apart from the beans.
+     */
+    static final String MBEAN_SERVER_PROPERTY = "tcpshm.jmh.mbeanserver";
+
     /** The connection's transport. */
     @Param({"shm", "tcp"})
     public String transport;
@@ -61,9 +70,13 @@ public class ConnectionBenchmarks
     public void setUp() throws Exception
     {
         shm = "shm".equals(transport);
+        if (Boolean.getBoolean(MBEAN_SERVER_PROPERTY))
+        {
+            java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        }
         dir = Files.createTempDirectory("tcpshm-jmh-conn");
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(dir).shmQueueSize(1 << 16).tcpQueueSize(1 << 20)
-            .build();
+            .registerMXBeans(Boolean.getBoolean(MXBEANS_PROPERTY)).build();
         server = new TcpShmServer("jsrv", dir.resolve("s"), config, new ServerHandler()
         {
             @Override
