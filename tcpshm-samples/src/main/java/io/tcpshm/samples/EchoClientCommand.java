@@ -365,8 +365,9 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
             name, counters.sent(), counters.received(), echoed, seconds, echoed / Math.max(seconds, 1e-9)));
         if (h.getTotalCount() > 0)
         {
-            sb.append(String.format("; RTT us p50 %.1f p99 %.1f p99.9 %.1f max %.1f", h.getValueAtPercentile(50) / 1e3,
-                h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3));
+            // nanoseconds: an SHM round trip is a few hundred, where steps of 0.1 us would hide a third of it
+            sb.append(String.format("; RTT ns p50 %d p90 %d p99 %d p99.9 %d max %d", h.getValueAtPercentile(50),
+                h.getValueAtPercentile(90), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue()));
         }
         if (redeliveries > 0)
         {
