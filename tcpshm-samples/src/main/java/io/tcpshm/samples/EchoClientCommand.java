@@ -82,6 +82,8 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
     private TcpShmClient client;
     private EchoCounters counters;
     private final Recorder rtt = new Recorder(3);
+    /** The whole run's round trips, for the summary: the intervals taken for the log add up here. */
+    private final Histogram total = new Histogram(3);
     private long sendTime;
     /** A push the last process may or may not have completed (see EchoCounters), or -1. */
     private long pendingPush = -1;
@@ -139,6 +141,12 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
             final long startReceived = counters.received();
             final int exit = run(logWriter);
             final double seconds = (System.nanoTime() - started) / 1e9;
+            final Histogram last = rtt.getIntervalHistogram();
+            total.add(last);
+            if (logWriter != null)
+            {
+                logWriter.outputIntervalHistogram(last); // the round trips since the last interval the loop wrote
+            }
             summary(seconds, counters.received() - startReceived);
             exitCode = exit;
             return exit;
@@ -237,6 +245,7 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
                 if (logWriter != null)
                 {
                     interval = rtt.getIntervalHistogram(interval);
+                    total.add(interval);
                     logWriter.outputIntervalHistogram(interval);
                 }
             }
@@ -359,15 +368,16 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
 
     private void summary(final double seconds, final long echoed)
     {
-        final Histogram h = rtt.getIntervalHistogram();
+        final Histogram h = total;
         final StringBuilder sb = new StringBuilder();
         sb.append(String.format("echo-client %s: %d sent, %d echoed in total; this run %d echoes in %.1f s (%.0f msg/s)",
             name, counters.sent(), counters.received(), echoed, seconds, echoed / Math.max(seconds, 1e-9)));
         if (h.getTotalCount() > 0)
         {
             // nanoseconds: an SHM round trip is a few hundred, where steps of 0.1 us would hide a third of it
-            sb.append(String.format("; RTT ns p50 %d p90 %d p99 %d p99.9 %d max %d", h.getValueAtPercentile(50),
-                h.getValueAtPercentile(90), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue()));
+            sb.append(String.format("; RTT ns of %d round trips: p50 %d p90 %d p99 %d p99.9 %d max %d", h.getTotalCount(),
+                h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9), h.getMaxValue()));
         }
         if (redeliveries > 0)
         {
