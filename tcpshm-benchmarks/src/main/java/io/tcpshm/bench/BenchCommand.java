@@ -75,6 +75,8 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
 
     private final PrintStream console = System.out;
     private final List<Process> running = new ArrayList<>();
+    /** Built before the first C floor row of a run. */
+    private CFloor cFloor;
 
     @Override
     public Integer call() throws Exception
@@ -132,10 +134,13 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                     }
                 }
                 run(results, shm + "raw-shm floor", "raw-shm-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
+                run(results, shm + "C floor", CFloor.SCENARIO, "payload=" + p, warmupMs, measureMs, scratch, work, n++);
                 run(results, shm + "aeron ipc", "aeron-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
                 run(results, tcp + "tcpshm", "tcpshm-pingpong", "shm=false payload=" + p, warmupMs, measureMs, scratch, work, n++);
                 run(results, tcp + "raw-nio floor", "raw-tcp-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
             }
+            runEcho(results, EchoRows.SHM_ROW, true, warmupMs, measureMs, scratch, work, n++);
+            runEcho(results, EchoRows.TCP_ROW, false, warmupMs, measureMs, scratch, work, n++);
             run(results, "shm ping-pong " + mid + "B tcpshm, pollCtl every iteration", "tcpshm-pingpong",
                 "shm=true payload=" + mid + " ctlEvery=1", warmupMs, measureMs, scratch, work, n++);
             run(results, "tcp ping-pong " + mid + "B tcpshm, forced to disk every push", "tcpshm-pingpong",
@@ -224,11 +229,62 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         }
         console.printf("  %-52s ", name);
         console.flush();
+        if (scenario.equals(CFloor.SCENARIO))
+        {
+            if (cFloor == null)
+            {
+                cFloor = CFloor.build(Files.createDirectories(work.resolve("c-floor")));
+            }
+            if (!cFloor.available())
+            {
+                console.println("skipped: " + cFloor.skipped());
+                results.add(new BenchResult(BenchResult.SKIPPED, name).put("reason", cFloor.skipped()));
+                return;
+            }
+        }
         final List<BenchResult> parts = new ArrayList<>();
         for (int pair = 0; pair < pairs; pair++)
         {
             parts.add(runPair(name, scenario, args, warmupMs, measureMs / pairs, scratch, work, index + "-" + pair));
         }
+        addRow(results, parts);
+    }
+
+    /**
+     * The rows of the echo programs ({@link EchoRows}), {@link #processPairs()} pairs each, or a skipped row where
+     * the programs are not on the class path.
+     */
+    private void runEcho(final List<BenchResult> results, final String name, final boolean shm, final long warmupMs,
+        final long measureMs, final Path scratch, final Path work, final int index) throws Exception
+    {
+        if (only != null && !name.contains(only))
+        {
+            return;
+        }
+        console.printf("  %-52s ", name);
+        console.flush();
+        final String unavailable = EchoRows.unavailable();
+        if (unavailable != null)
+        {
+            console.println("skipped: " + unavailable);
+            results.add(new BenchResult(BenchResult.SKIPPED, name).put("reason", unavailable));
+            return;
+        }
+        final List<BenchResult> parts = new ArrayList<>();
+        for (int pair = 0; pair < processPairs(); pair++)
+        {
+            final Path shmDir = Files.createDirectories(scratch.resolve("s" + index + "-" + pair));
+            final Path dir = Files.createDirectories(work.resolve("w" + index + "-" + pair));
+            parts.add(EchoRows.runPair(name, shm, javaPrefix("echo", List.of()), warmupMs, measureMs / processPairs(),
+                dir, shmDir, this::startProcess));
+            ChildProcesses.deleteTree(shmDir);
+        }
+        addRow(results, parts);
+    }
+
+    /** Adds a row measured by one or more process pairs (round trips added) and prints its headline. */
+    private void addRow(final List<BenchResult> results, final List<BenchResult> parts)
+    {
         final BenchResult r = parts.size() == 1 ? parts.get(0) : BenchResult.mergeRtt(parts);
         results.add(r);
         if (BenchResult.RTT.equals(r.get("kind")))
@@ -280,7 +336,8 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                 Files.readString(dir.resolve("client.log")) + Files.readString(dir.resolve("server.log")));
         }
         ChildProcesses.deleteTree(shmDir); // a pair's rings and files are not needed once it has measured
-        final BenchResult r = BenchResult.fromJson(Files.readString(result, StandardCharsets.UTF_8));
+        final BenchResult r = scenario.equals(CFloor.SCENARIO) ? CFloor.readResult(result, name) :
+            BenchResult.fromJson(Files.readString(result, StandardCharsets.UTF_8));
         return Double.isNaN(idleCpu) ? r : r.put("serverIdleCpuPercent", idleCpu);
     }
 
@@ -306,6 +363,42 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     private Process start(final String scenario, final String role, final List<String> args, final Path log)
         throws IOException
     {
+        final List<String> cmd = scenario.equals(CFloor.SCENARIO) ? cFloor.command(role, args) :
+            javaCommand(scenario, role, args);
+        return startProcess(cmd, log, !role.equals("client"));
+    }
+
+    /** Starts a side with its stderr (and stdout, unless the caller reads it) in {@code log}; killed at the end. */
+    private Process startProcess(final List<String> cmd, final Path log, final boolean keepStdout) throws IOException
+    {
+        final ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (!keepStdout)
+        {
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        }
+        final Process p = pb.start();
+        synchronized (running)
+        {
+            running.add(p);
+        }
+        return p;
+    }
+
+    /** The command line of a Java side: {@link BenchNode} in a JVM of its own, with this run's class path. */
+    private static List<String> javaCommand(final String scenario, final String role, final List<String> args)
+    {
+        final List<String> cmd = javaPrefix(scenario, args);
+        cmd.add(BenchNode.class.getName());
+        cmd.add(scenario);
+        cmd.add(role);
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /** The JVM of a side, its options and this run's class path: the same for every Java row. */
+    private static List<String> javaPrefix(final String scenario, final List<String> args)
+    {
         final List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Xms256m");
@@ -323,22 +416,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(BenchNode.class.getName());
-        cmd.add(scenario);
-        cmd.add(role);
-        cmd.addAll(args);
-        final ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        if (role.equals("client"))
-        {
-            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        }
-        final Process p = pb.start();
-        synchronized (running)
-        {
-            running.add(p);
-        }
-        return p;
+        return cmd;
     }
 
     private static String awaitReady(final Process server, final Path log) throws IOException

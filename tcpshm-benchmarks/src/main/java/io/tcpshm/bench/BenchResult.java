@@ -23,13 +23,15 @@ public final class BenchResult
     public static final String STREAM = "stream";
     /** Kind of row: JMH micro-benchmark. */
     public static final String JMH = "jmh";
+    /** Kind of row: not run on this machine; {@code reason} says why. */
+    public static final String SKIPPED = "skipped";
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     final Map<String, Object> fields = new LinkedHashMap<>();
 
     /**
-     * @param kind {@link #RTT}, {@link #STREAM} or {@link #JMH}.
+     * @param kind {@link #RTT}, {@link #STREAM}, {@link #JMH} or {@link #SKIPPED}.
      * @param name short label of the row, e.g. "shm ping-pong 64B tcpshm".
      */
     public BenchResult(final String kind, final String name)

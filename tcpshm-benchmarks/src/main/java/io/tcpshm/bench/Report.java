@@ -48,8 +48,8 @@ final class Report
     String table()
     {
         final StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-52s %9s %9s %9s %9s %9s %9s %8s %8s%n", "round trip (us)", "p50", "p90",
-            "p99", "p99.9", "max", "mean", "p50/flr", "p50/aer"));
+        sb.append(String.format(Locale.ROOT, "%-52s %9s %9s %9s %9s %9s %9s %8s %8s %8s%n", "round trip (us)", "p50", "p90",
+            "p99", "p99.9", "max", "mean", "p50/flr", "p50/aer", "p50/C"));
         for (final int p : payloads)
         {
             for (final String transport : new String[] {"shm", "tcp"})
@@ -57,15 +57,19 @@ final class Report
                 final String prefix = transport + " ping-pong " + p + "B ";
                 final BenchResult floor = row(prefix + (transport.equals("shm") ? "raw-shm floor" : "raw-nio floor"));
                 final BenchResult aeron = row(prefix + "aeron ipc");
+                final BenchResult cFloor = row(prefix + "C floor");
                 for (final BenchResult r : results)
                 {
                     if (r.name().startsWith(prefix) && !r.name().contains(","))
                     {
-                        sb.append(rttLine(r, floor, aeron));
+                        sb.append(BenchResult.SKIPPED.equals(r.get("kind")) ?
+                            String.format(Locale.ROOT, "%-52s skipped: %s%n", r.name(), r.get("reason")) :
+                            rttLine(r, floor, aeron, cFloor));
                     }
                 }
             }
         }
+        echoTable(sb);
         final BenchResult everyIteration = findPingPong("pollCtl every iteration");
         final BenchResult sparse = everyIteration == null ? null :
             row(everyIteration.name().replace(", pollCtl every iteration", ""));
@@ -136,11 +140,35 @@ final class Report
                 target(sb, "SHM " + p + "B p50 <= 1.8x floor", shm.num("p50Ns") / shmFloor.num("p50Ns"), 1.8);
                 target(sb, "SHM " + p + "B p99.9 <= 4x floor p99.9", shm.num("p999Ns") / shmFloor.num("p999Ns"), 4);
             }
+            final BenchResult cFloor = row("shm ping-pong " + p + "B C floor");
+            if (shm != null && cFloor != null && BenchResult.RTT.equals(cFloor.get("kind")))
+            {
+                target(sb, "SHM " + p + "B p50 <= 1.4x C floor p50", shm.num("p50Ns") / cFloor.num("p50Ns"), 1.4);
+                target(sb, "SHM " + p + "B p99 <= 3.5x C floor p50", shm.num("p99Ns") / cFloor.num("p50Ns"), 3.5);
+            }
             final BenchResult tcp = row("tcp ping-pong " + p + "B tcpshm");
             final BenchResult tcpFloor = row("tcp ping-pong " + p + "B raw-nio floor");
             if (tcp != null && tcpFloor != null)
             {
                 target(sb, "TCP " + p + "B p50 <= 1.15x floor", tcp.num("p50Ns") / tcpFloor.num("p50Ns"), 1.15);
+            }
+        }
+        final BenchResult shmEcho = row(EchoRows.SHM_ROW);
+        final BenchResult cFloorSmall = row("shm ping-pong " + payloads[0] + "B C floor");
+        final BenchResult shmLibrary = row("shm ping-pong " + payloads[0] + "B tcpshm");
+        if (shmEcho != null && BenchResult.RTT.equals(shmEcho.get("kind")))
+        {
+            if (cFloorSmall != null && BenchResult.RTT.equals(cFloorSmall.get("kind")))
+            {
+                target(sb, "echo programs SHM p50 <= 1.45x C floor p50", shmEcho.num("p50Ns") / cFloorSmall.num("p50Ns"),
+                    1.45);
+                target(sb, "echo programs SHM p99 <= 3.5x C floor p50", shmEcho.num("p99Ns") / cFloorSmall.num("p50Ns"),
+                    3.5);
+            }
+            if (shmLibrary != null)
+            {
+                target(sb, "echo programs SHM p50 <= 1.1x library " + payloads[0] + "B",
+                    shmEcho.num("p50Ns") / shmLibrary.num("p50Ns"), 1.1);
             }
         }
         if (sparse != null)
@@ -195,6 +223,37 @@ final class Report
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * The echo programs' rows against the library's row of the smallest payload (their messages carry 4 to 16
+     * bytes) and that payload's C floor.
+     */
+    private void echoTable(final StringBuilder sb)
+    {
+        final BenchResult shmEcho = row(EchoRows.SHM_ROW);
+        final BenchResult tcpEcho = row(EchoRows.TCP_ROW);
+        if (shmEcho == null && tcpEcho == null)
+        {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "%n%-52s %9s %9s %9s %9s %9s %9s %8s %8s %8s%n",
+            "echo programs, round trip (us)", "p50", "p90", "p99", "p99.9", "max", "mean", "p50/lib", "", "p50/C"));
+        for (final BenchResult echo : new BenchResult[] {shmEcho, tcpEcho})
+        {
+            if (echo == null)
+            {
+                continue;
+            }
+            if (BenchResult.SKIPPED.equals(echo.get("kind")))
+            {
+                sb.append(String.format(Locale.ROOT, "%-52s skipped: %s%n", echo.name(), echo.get("reason")));
+                continue;
+            }
+            final String transport = echo.name().substring(0, 3);
+            sb.append(rttLine(echo, row(transport + " ping-pong " + payloads[0] + "B tcpshm"), null,
+                transport.equals("shm") ? row("shm ping-pong " + payloads[0] + "B C floor") : null));
+        }
     }
 
     /** The result of an A/B of alternating rows: the median of the paired p50 ratios, and the rows' payload size. */
@@ -318,11 +377,18 @@ final class Report
 
     private static String rttLine(final BenchResult r, final BenchResult floor, final BenchResult aeron)
     {
-        return String.format(Locale.ROOT, "%-52s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %8s %8s%n", r.name(),
+        return rttLine(r, floor, aeron, null);
+    }
+
+    private static String rttLine(final BenchResult r, final BenchResult floor, final BenchResult aeron,
+        final BenchResult cFloor)
+    {
+        return String.format(Locale.ROOT, "%-52s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %8s %8s %8s%n", r.name(),
             r.num("p50Ns") / 1e3, r.num("p90Ns") / 1e3, r.num("p99Ns") / 1e3, r.num("p999Ns") / 1e3,
             r.num("maxNs") / 1e3, r.num("meanNs") / 1e3,
             floor == null ? "" : ratio(r.num("p50Ns"), floor.num("p50Ns")),
-            aeron == null ? "" : ratio(r.num("p50Ns"), aeron.num("p50Ns")));
+            aeron == null ? "" : ratio(r.num("p50Ns"), aeron.num("p50Ns")),
+            cFloor == null ? "" : ratio(r.num("p50Ns"), cFloor.num("p50Ns")));
     }
 
     private static String ratio(final double a, final double b)

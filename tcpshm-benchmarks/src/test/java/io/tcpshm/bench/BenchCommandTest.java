@@ -7,6 +7,7 @@ import picocli.CommandLine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -41,13 +42,39 @@ class BenchCommandTest
             "pollCtl every iteration", "forced to disk every push", "shm stream 32B tcpshm", "shm stream 32B raw-ring floor", "tcp stream 32B tcpshm push",
             "tcp stream 32B tcpshm pushMore x64", "counters on 1", "counters compiled out 3", "median p50",
             "p50 of each process pair", "mxbeans on 1", "mxbeans off 3", "MXBeans A/B",
-            "idle shm ping 64B every 1 ms, server busy-spin", "idle tcp ping 64B every 1 ms, server backoff", "idle CPU %core"})
+            "idle shm ping 64B every 1 ms, server busy-spin", "idle tcp ping 64B every 1 ms, server backoff", "idle CPU %core",
+            "echo programs, round trip", "p50/C"})
         {
             assertThat(table).contains(row);
         }
+        // measured where there is a C compiler (as on the machines this project builds on), else said why not
+        assertThat(table).containsPattern(CFloor.build(Files.createDirectories(out.resolve("cc")), System.getenv("PATH"))
+            .available() ? "shm ping-pong 16B C floor +\\d" : "shm ping-pong 16B C floor +skipped: no C compiler");
+        // the echo programs as users run them, SHM and TCP (the samples are on this module's test class path)
+        assertThat(table).containsPattern(Pattern.quote(EchoRows.SHM_ROW) + " +\\d")
+            .containsPattern(Pattern.quote(EchoRows.TCP_ROW) + " +\\d");
         assertThat(table).contains("targets");
         final String json = Files.readString(dir.resolve("results.json"));
         assertThat(json).contains("\"p50Ns\"", "\"msgsPerSec\"", "\"histogram\"", "\"serverIdleCpuPercent\"");
         assertThat(Files.readString(dir.resolve("rtt-percentiles.svg"))).startsWith("<svg").contains("polyline");
+    }
+
+    @Test
+    void theCFloorIsSkippedWithAReasonWhereThereIsNoCompiler() throws Exception
+    {
+        final CFloor floor = CFloor.build(Files.createDirectories(out.resolve("none")), "");
+        assertThat(floor.available()).isFalse();
+        assertThat(floor.skipped()).startsWith("no C compiler");
+    }
+
+    @Test
+    void theCFloorsRoundTripsAreReadIntoARow() throws Exception
+    {
+        final Path file = out.resolve("c-result.txt");
+        Files.writeString(file, "150 3\n160 1\n2000000 1\n");
+        final BenchResult r = CFloor.readResult(file, "shm ping-pong 16B C floor");
+        assertThat(r.num("count")).isEqualTo(5);
+        assertThat(r.num("p50Ns")).isEqualTo(150);
+        assertThat(r.num("maxNs")).isBetween(2_000_000.0, 2_002_000.0); // three significant digits
     }
 }

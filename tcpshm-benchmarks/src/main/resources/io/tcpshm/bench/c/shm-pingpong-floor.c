@@ -1,0 +1,206 @@
+/*
+ * The C floor of the SHM ping-pong rows of `tcpshm bench`: the same exchange as the Java raw-shm floor
+ * (RawShmPingPong.java), in C, so that every SHM row can be read against what the machine allows.
+ *
+ * Two slots in one file of 8192 bytes under shmDir: the ping at offset 0, the pong at 4096, each a
+ * 64-bit sequence number followed by the payload on the same cache line. The client writes the payload,
+ * then the sequence with a release store; the server waits for it with acquire loads, copies the payload
+ * into the pong slot and publishes the sequence there; the client waits for that and records the round
+ * trip. Both sides busy-spin.
+ *
+ * Usage (the bench passes key=value options; unknown keys are ignored):
+ *   shm-pingpong-floor server shmDir=DIR payload=N
+ *   shm-pingpong-floor client shmDir=DIR payload=N warmupMs=W measureMs=M result=FILE
+ * The server prints "READY 0" once the file is mapped and runs until killed. The client writes its
+ * round trips to FILE as text lines "nanoseconds count", then exits.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FILE_SIZE 8192
+#define PING_SEQ 0
+#define PING_DATA 8
+#define PONG_SEQ 4096
+#define PONG_DATA (4096 + 8)
+#define MAX_PAYLOAD (4096 - 8)
+/* round trips below this are counted per nanosecond; longer ones are kept one by one (they are rare) */
+#define EXACT_LIMIT (1u << 20)
+
+static const char *opt(int argc, char **argv, const char *key, const char *fallback)
+{
+    size_t n = strlen(key);
+    for (int i = 2; i < argc; i++)
+    {
+        if (strncmp(argv[i], key, n) == 0 && argv[i][n] == '=')
+        {
+            return argv[i] + n + 1;
+        }
+    }
+    return fallback;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock System.nanoTime reads on Linux */
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static unsigned char *map_file(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/c-pingpong", dir);
+    int fd = open(path, O_RDWR | O_CREAT, 0600);
+    if (fd < 0 || ftruncate(fd, FILE_SIZE) != 0)
+    {
+        fprintf(stderr, "cannot open %s: %s\n", path, strerror(errno));
+        exit(2);
+    }
+    void *p = mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED)
+    {
+        fprintf(stderr, "cannot map %s: %s\n", path, strerror(errno));
+        exit(2);
+    }
+    close(fd);
+    return p;
+}
+
+static int64_t *seq_at(unsigned char *base, int offset)
+{
+    return (int64_t *)(base + offset);
+}
+
+static void serve(unsigned char *b, int payload)
+{
+    printf("READY 0\n");
+    fflush(stdout);
+    int64_t last = __atomic_load_n(seq_at(b, PING_SEQ), __ATOMIC_ACQUIRE);
+    for (;;)
+    {
+        int64_t seq = __atomic_load_n(seq_at(b, PING_SEQ), __ATOMIC_ACQUIRE);
+        if (seq == last)
+        {
+            continue;
+        }
+        last = seq;
+        memcpy(b + PONG_DATA, b + PING_DATA, payload); /* the echo copies the payload, as the Java floor does */
+        __atomic_store_n(seq_at(b, PONG_SEQ), seq, __ATOMIC_RELEASE);
+    }
+}
+
+static int ping(unsigned char *b, int payload, int64_t warmup_ms, int64_t measure_ms, const char *result)
+{
+    uint32_t *counts = calloc(EXACT_LIMIT, sizeof *counts);
+    size_t long_cap = 1024, long_n = 0;
+    int64_t *longs = malloc(long_cap * sizeof *longs);
+    if (counts == NULL || longs == NULL)
+    {
+        fprintf(stderr, "out of memory\n");
+        return 2;
+    }
+    int64_t warm_end = now_ns() + warmup_ms * 1000000;
+    int64_t end = warm_end + measure_ms * 1000000;
+    int64_t seq = __atomic_load_n(seq_at(b, PING_SEQ), __ATOMIC_ACQUIRE);
+    for (;;)
+    {
+        int64_t t0 = now_ns();
+        if (t0 >= end)
+        {
+            break;
+        }
+        seq++;
+        for (int k = 0; k + 8 <= payload; k += 8)
+        {
+            int64_t v = t0 + k;
+            memcpy(b + PING_DATA + k, &v, 8);
+        }
+        __atomic_store_n(seq_at(b, PING_SEQ), seq, __ATOMIC_RELEASE);
+        while (__atomic_load_n(seq_at(b, PONG_SEQ), __ATOMIC_ACQUIRE) != seq)
+        {
+            /* busy spin; like the other clients it does not read the echoed payload */
+        }
+        if (t0 >= warm_end)
+        {
+            int64_t rtt = now_ns() - t0;
+            if (rtt < EXACT_LIMIT)
+            {
+                counts[rtt]++;
+            }
+            else
+            {
+                if (long_n == long_cap)
+                {
+                    long_cap *= 2;
+                    longs = realloc(longs, long_cap * sizeof *longs);
+                    if (longs == NULL)
+                    {
+                        fprintf(stderr, "out of memory\n");
+                        return 2;
+                    }
+                }
+                longs[long_n++] = rtt;
+            }
+        }
+    }
+    FILE *out = fopen(result, "w");
+    if (out == NULL)
+    {
+        fprintf(stderr, "cannot write %s: %s\n", result, strerror(errno));
+        return 2;
+    }
+    for (uint32_t v = 0; v < EXACT_LIMIT; v++)
+    {
+        if (counts[v] != 0)
+        {
+            fprintf(out, "%u %u\n", v, counts[v]);
+        }
+    }
+    for (size_t i = 0; i < long_n; i++)
+    {
+        fprintf(out, "%lld 1\n", (long long)longs[i]);
+    }
+    return fclose(out) == 0 ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+    {
+        fprintf(stderr, "usage: %s server|client key=value...\n", argv[0]);
+        return 2;
+    }
+    int payload = atoi(opt(argc, argv, "payload", "64"));
+    if (payload < 0 || payload > MAX_PAYLOAD)
+    {
+        fprintf(stderr, "payload must be 0..%d\n", MAX_PAYLOAD);
+        return 2;
+    }
+    unsigned char *b = map_file(opt(argc, argv, "shmDir", "/dev/shm"));
+    if (strcmp(argv[1], "server") == 0)
+    {
+        serve(b, payload);
+        return 0;
+    }
+    if (strcmp(argv[1], "client") == 0)
+    {
+        const char *result = opt(argc, argv, "result", NULL);
+        if (result == NULL)
+        {
+            fprintf(stderr, "client needs result=FILE\n");
+            return 2;
+        }
+        return ping(b, payload, atoll(opt(argc, argv, "warmupMs", "2000")), atoll(opt(argc, argv, "measureMs", "8000")),
+            result);
+    }
+    fprintf(stderr, "unknown role %s\n", argv[1]);
+    return 2;
+}
