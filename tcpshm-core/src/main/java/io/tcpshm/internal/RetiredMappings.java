@@ -36,6 +36,13 @@ public final class RetiredMappings<T extends RetiredMappings.Closeable>
 
     private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger closing = new AtomicInteger();
+    /**
+     * Mappings retired and not yet closed or taken, counted up before a mapping enters the queue and down after it
+     * has left it, so it is never below the queue's size: {@link #isEmpty} is one volatile read on every poll, where
+     * the queue's own check walks its head node. A poll that reads 0 just before a retire leaves that mapping to the
+     * next poll, which is all the hand-off promises.
+     */
+    private final AtomicInteger pending = new AtomicInteger();
 
     /**
      * Hands a mapping over to the reading thread, which closes it at its next {@link #closeAll}.
@@ -44,13 +51,14 @@ public final class RetiredMappings<T extends RetiredMappings.Closeable>
      */
     public void retire(final T mapping)
     {
+        pending.incrementAndGet();
         queue.add(mapping);
     }
 
-    /** @return true when nothing is waiting to be closed (a volatile read; no allocation). */
+    /** @return true when nothing is waiting to be closed (one volatile read; no allocation). */
     public boolean isEmpty()
     {
-        return queue.isEmpty();
+        return pending.get() == 0;
     }
 
     /** Closes every retired mapping: the reading thread at the start of a poll, or anyone at shutdown. */
@@ -62,7 +70,14 @@ public final class RetiredMappings<T extends RetiredMappings.Closeable>
             T mapping;
             while ((mapping = queue.poll()) != null)
             {
-                mapping.close();
+                try
+                {
+                    mapping.close();
+                }
+                finally
+                {
+                    pending.decrementAndGet();
+                }
             }
         }
         finally
@@ -84,6 +99,7 @@ public final class RetiredMappings<T extends RetiredMappings.Closeable>
         {
             if (mapping.path().equals(path) && queue.remove(mapping))
             {
+                pending.decrementAndGet();
                 return mapping; // removed by this thread: closeAll will not close it
             }
         }
