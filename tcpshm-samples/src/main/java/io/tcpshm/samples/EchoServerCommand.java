@@ -58,6 +58,9 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
     @Mixin
     ConfigOptions configOptions;
 
+    /** A power of two: the turns of a polling loop per clock read, and per control poll when it shares the thread. */
+    static final int SLOW_TURNS = 1024;
+
     private final PrintStream out = System.out;
     private volatile boolean running = true;
     private volatile int listeningPort = -1;
@@ -83,44 +86,32 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
         }
         listeningPort = server.localPort();
         started.countDown();
-        // polling work: index 0 is the control poll, then every TCP group, then every SHM group
-        final List<List<Runnable>> perThread = new ArrayList<>();
+        // polling work: index 0 is the control poll, then every TCP group, then every SHM group, dealt out in turn
+        final List<List<Integer>> perThread = new ArrayList<>();
         for (int t = 0; t < threads; t++)
         {
             perThread.add(new ArrayList<>());
         }
-        final List<Runnable> work = new ArrayList<>();
-        work.add(() -> server.pollCtl(System.nanoTime() / 1_000_000_000L));
-        for (int g = 0; g < config.maxTcpGroups(); g++)
+        final int works = 1 + config.maxTcpGroups() + config.maxShmGroups();
+        for (int i = 0; i < works; i++)
         {
-            final int group = g;
-            work.add(() -> server.pollTcp(System.nanoTime() / 1_000_000_000L, group));
-        }
-        for (int g = 0; g < config.maxShmGroups(); g++)
-        {
-            final int group = g;
-            work.add(() -> server.pollShm(group));
-        }
-        for (int i = 0; i < work.size(); i++)
-        {
-            perThread.get(i % threads).add(work.get(i));
+            perThread.get(i % threads).add(i);
         }
         final CountDownLatch finished = new CountDownLatch(threads);
         final List<Thread> pollers = new ArrayList<>();
         for (int t = 0; t < threads; t++)
         {
-            final Runnable[] tasks = perThread.get(t).toArray(new Runnable[0]);
+            final List<Integer> mine = perThread.get(t);
+            final boolean control = mine.contains(0);
+            final int[] tcpGroups = mine.stream().filter(i -> i >= 1 && i <= config.maxTcpGroups())
+                .mapToInt(i -> i - 1).toArray();
+            final int[] shmGroups = mine.stream().filter(i -> i > config.maxTcpGroups())
+                .mapToInt(i -> i - 1 - config.maxTcpGroups()).toArray();
             final Thread thread = new Thread(() ->
             {
                 try
                 {
-                    while (running)
-                    {
-                        for (final Runnable task : tasks)
-                        {
-                            task.run();
-                        }
-                    }
+                    poll(control, tcpGroups, shmGroups);
                 }
                 finally
                 {
@@ -164,6 +155,39 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
         stopServerOnce(); // after requestStop; on a signal the hook gets here at the same moment
         ShutdownHooks.remove(hook);
         return 0;
+    }
+
+    /**
+     * One polling thread's loop. The message polls run on every turn; the clock (whole seconds, the unit of the
+     * timeouts) is read on one turn in {@value #SLOW_TURNS}, and so is the control poll when the thread also polls
+     * messages: every control poll may make system calls (accepts, logins, the SHM heartbeat links), and one in the
+     * middle of a round trip adds its time to that round trip. Alone on its thread, the control poll runs every turn.
+     */
+    private void poll(final boolean control, final int[] tcpGroups, final int[] shmGroups)
+    {
+        final boolean controlAlone = control && tcpGroups.length == 0 && shmGroups.length == 0;
+        long now = System.nanoTime() / 1_000_000_000L;
+        long turn = 0;
+        while (running)
+        {
+            final boolean slowTurn = (++turn & (SLOW_TURNS - 1)) == 0;
+            if (slowTurn)
+            {
+                now = System.nanoTime() / 1_000_000_000L;
+            }
+            if (control && (controlAlone || slowTurn))
+            {
+                server.pollCtl(now);
+            }
+            for (final int group : tcpGroups)
+            {
+                server.pollTcp(now, group);
+            }
+            for (final int group : shmGroups)
+            {
+                server.pollShm(group);
+            }
+        }
     }
 
     /** Stops the server from whichever of the main thread and the signal's hook comes first, once. */
@@ -224,6 +248,7 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
     public void onClientLogon(final InetSocketAddress remoteAddress, final TcpShmConnection conn)
     {
         final EchoJournal journal = journal(conn);
+        conn.userData(journal); // each message finds it there, with no lookup by name
         if (journal != null && journal.recover(conn) && !quiet)
         {
             out.println("echo-server " + name + ": pushed the reply to " + conn.remoteName() +
@@ -249,7 +274,7 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
     @Override
     public void onClientMsg(final TcpShmConnection conn, final MsgHeader in)
     {
-        final EchoJournal journal = journal(conn);
+        final EchoJournal journal = (EchoJournal)conn.userData(); // set at the logon, null when it could not open
         if (journal == null)
         {
             return;
