@@ -427,7 +427,18 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         {
             throw new IllegalStateException("server did not start: " + line + "\n" + Files.readString(log));
         }
-        // keep draining so the server never blocks on a full pipe
+        drainInBackground(reader);
+        return line.substring(6).trim();
+    }
+
+    /**
+     * Reads and drops the rest of a server's output on a daemon thread, so that the server never blocks on a full
+     * pipe.
+     *
+     * @param reader the server's stdout, past the lines the caller needed.
+     */
+    static void drainInBackground(final BufferedReader reader)
+    {
         final Thread drain = new Thread(() ->
         {
             try
@@ -444,7 +455,6 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         });
         drain.setDaemon(true);
         drain.start();
-        return line.substring(6).trim();
     }
 
     private List<BenchResult> jmh() throws Exception

@@ -133,22 +133,7 @@ final class EchoRows
             final Matcher m = LISTENING.matcher(line);
             if (m.find())
             {
-                final Thread drain = new Thread(() ->
-                {
-                    try
-                    {
-                        while (reader.readLine() != null)
-                        {
-                            // keep the pipe from filling; the server's log lines are not needed
-                        }
-                    }
-                    catch (final IOException ignore)
-                    {
-                        // the process ended
-                    }
-                });
-                drain.setDaemon(true);
-                drain.start();
+                BenchCommand.drainInBackground(reader); // the server's log lines are not needed
                 return Integer.parseInt(m.group(1));
             }
         }
