@@ -17,6 +17,12 @@ import java.util.function.LongSupplier;
  */
 public final class Polls
 {
+    /** Least real time between two control polls of {@link #server}: 50 microseconds. */
+    public static final long CONTROL_INTERVAL_NANOS = 50_000L;
+
+    /** {@link #server} looks at the real time for its control poll on one round in this many (a power of two). */
+    public static final int CONTROL_CHECK_ROUNDS = 8;
+
     /** Seconds of {@link System#nanoTime()}: the unit of the default configuration's times. */
     public static final LongSupplier MONOTONIC_SECONDS = () -> System.nanoTime() / 1_000_000_000L;
 
@@ -25,28 +31,52 @@ public final class Polls
     }
 
     /**
+     * Everything on one thread. The message polls run on every round; the control poll on one round after at
+     * least {@link #CONTROL_INTERVAL_NANOS} of real time since its last one, checked on one round in
+     * {@link #CONTROL_CHECK_ROUNDS}. Every control poll may make system calls (accepts, logins, the SHM heartbeat
+     * links, on one call out of {@code controlSocketPollPeriod}), and one that falls inside a round trip adds its
+     * time to it: in a busy loop, calling it on every round put such a call inside a few percent of the round
+     * trips. A period in real time rather than in rounds keeps logins prompt when an idle strategy parks
+     * between rounds.
+     *
      * @param server the server.
      * @param config its configuration (for the number of groups).
      * @param clock  the time passed to the polls.
-     * @return everything on one thread: {@code pollCtl}, then every TCP group, then every SHM group.
+     * @return {@code pollCtl} (as above), then every TCP group, then every SHM group.
      */
     public static PollWork server(final TcpShmServer server, final TcpShmConfig config, final LongSupplier clock)
     {
         final int tcpGroups = config.maxTcpGroups();
         final int shmGroups = config.maxShmGroups();
-        return () ->
+        return new PollWork()
         {
-            final long now = clock.getAsLong();
-            int work = server.pollCtl(now);
-            for (int g = 0; g < tcpGroups; g++)
+            private int round;
+            private long lastControlNanos = System.nanoTime() - CONTROL_INTERVAL_NANOS;
+
+            @Override
+            public int poll()
             {
-                work += server.pollTcp(now, g);
+                final long now = clock.getAsLong();
+                int work = 0;
+                if ((++round & (CONTROL_CHECK_ROUNDS - 1)) == 0)
+                {
+                    final long nanos = System.nanoTime();
+                    if (nanos - lastControlNanos >= CONTROL_INTERVAL_NANOS)
+                    {
+                        lastControlNanos = nanos;
+                        work += server.pollCtl(now);
+                    }
+                }
+                for (int g = 0; g < tcpGroups; g++)
+                {
+                    work += server.pollTcp(now, g);
+                }
+                for (int g = 0; g < shmGroups; g++)
+                {
+                    work += server.pollShm(g);
+                }
+                return work;
             }
-            for (int g = 0; g < shmGroups; g++)
-            {
-                work += server.pollShm(g);
-            }
-            return work;
         };
     }
 
