@@ -1,6 +1,7 @@
 package io.tcpshm;
 
 import io.tcpshm.internal.Bits;
+import io.tcpshm.internal.Closeables;
 import io.tcpshm.internal.FlightEvents;
 import io.tcpshm.internal.FrameHeader;
 import io.tcpshm.internal.LoginCodec;
@@ -76,7 +77,7 @@ final class ClientLogin
             if (!readResponse(adaptor, System.nanoTime() + config.loginTimeoutMillis() * 1_000_000L))
             {
                 handler.onSystemError("Login response not received: the server closed the connection", null);
-                closeQuietly(socket);
+                Closeables.closeQuietly(socket);
                 return null;
             }
             socket.configureBlocking(false);
@@ -85,7 +86,7 @@ final class ClientLogin
         catch (final IOException | RuntimeException ex)
         {
             handler.onSystemError("Connect to " + host + ":" + port + " failed: " + ex, ex instanceof Exception ? ex : null);
-            closeQuietly(socket);
+            Closeables.closeQuietly(socket);
             return null;
         }
     }
@@ -151,7 +152,7 @@ final class ClientLogin
             handler.onSystemError("Invalid LoginRsp: size " + size + " (expected " + codec.rspMsgSize() + "), type " +
                 type + ", server name " + (!nameHasNul ? "without NUL" : "'" + serverName + "'") +
                 ": do both sides use the same nameSize and user data sizes?", null);
-            closeQuietly(socket);
+            Closeables.closeQuietly(socket);
             return null;
         }
         final int status = rspView.status();
@@ -162,7 +163,7 @@ final class ClientLogin
         }
         if (status != LoginCodec.STATUS_OK)
         {
-            closeQuietly(socket);
+            Closeables.closeQuietly(socket);
             FlightEvents.loginReject(FlightEvents.CLIENT, clientName, serverName, status, rspView.errorMessage());
             handler.onLoginReject(rspView);
             return null;
@@ -170,7 +171,7 @@ final class ClientLogin
         final String problem = serverName == null ? "is not UTF-8" : Names.problem(serverName, config.nameSize());
         if (problem != null)
         {
-            closeQuietly(socket);
+            Closeables.closeQuietly(socket);
             handler.onSystemError("Invalid LoginRsp: server name '" + serverName + "' " + problem, null);
             return null;
         }
@@ -190,7 +191,7 @@ final class ClientLogin
     void mismatch(final SocketChannel socket, final String serverName, final int ack, final int seqStart,
         final int seqEnd)
     {
-        closeQuietly(socket);
+        Closeables.closeQuietly(socket);
         FlightEvents.sequenceMismatch(FlightEvents.CLIENT, clientName, serverName, Bits.u32(ack), Bits.u32(seqStart),
             Bits.u32(seqEnd), rspView.serverAck(), rspView.serverSeqStart(), rspView.serverSeqEnd());
         handler.onSeqNumberMismatch(Bits.u32(ack), Bits.u32(seqStart), Bits.u32(seqEnd),
@@ -207,25 +208,5 @@ final class ClientLogin
     int serverAck()
     {
         return rspFrame.getInt(LoginCodec.ACK_OFFSET);
-    }
-
-    /**
-     * Closes a socket, ignoring a failure to close it.
-     *
-     * @param socket the socket, or null.
-     */
-    static void closeQuietly(final SocketChannel socket)
-    {
-        if (socket != null)
-        {
-            try
-            {
-                socket.close();
-            }
-            catch (final IOException ignore)
-            {
-                // nothing to do
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.tcpshm;
 
 import io.tcpshm.internal.Bits;
+import io.tcpshm.internal.Closeables;
 import io.tcpshm.internal.Closing;
 import io.tcpshm.internal.FlightEvents;
 import io.tcpshm.internal.FrameHeader;
@@ -72,7 +73,7 @@ final class ServerLogins
         }
         catch (final IOException | RuntimeException ex)
         {
-            closeQuietly(selector);
+            Closeables.closeQuietly(selector);
             throw ex;
         }
         acceptSelector = selector;
@@ -82,13 +83,13 @@ final class ServerLogins
     /** Closes the listener and every socket still waiting for its login. */
     void close()
     {
-        closeQuietly(listener);
-        closeQuietly(acceptSelector);
+        Closeables.closeQuietly(listener);
+        Closeables.closeQuietly(acceptSelector);
         listener = null;
         acceptSelector = null;
         for (final PendingLogin p : pending)
         {
-            closeQuietly(p.channel);
+            Closeables.closeQuietly(p.channel);
             p.channel = null;
         }
     }
@@ -148,7 +149,7 @@ final class ServerLogins
         }
         catch (final IOException ex)
         {
-            closeQuietly(channel);
+            Closeables.closeQuietly(channel);
             handler.onSystemError("Accept failed: " + ex, ex);
             return 1;
         }
@@ -195,7 +196,7 @@ final class ServerLogins
 
     private void dropPending(final PendingLogin p)
     {
-        closeQuietly(p.channel);
+        Closeables.closeQuietly(p.channel);
         p.channel = null;
     }
 
@@ -333,12 +334,12 @@ final class ServerLogins
             handler.onSeqNumberMismatch(conn, Bits.u32(localAck), Bits.u32(localStart), Bits.u32(localEnd),
                 Bits.u32(clientAck), Bits.u32(clientStart), Bits.u32(clientEnd));
             respond(channel, localAck, localStart, localEnd, LoginCodec.STATUS_SEQ_MISMATCH, "");
-            closeQuietly(channel);
+            Closeables.closeQuietly(channel);
             return;
         }
         if (!respond(channel, localAck, localStart, localEnd, LoginCodec.STATUS_OK, ""))
         {
-            closeQuietly(channel);
+            Closeables.closeQuietly(channel);
             return;
         }
         final String text = address == null ? null : address.getAddress().getHostAddress() + ":" + address.getPort();
@@ -409,7 +410,7 @@ final class ServerLogins
     private void reject(final SocketChannel channel, final String clientName, final String message)
     {
         respond(channel, 0, 0, 0, LoginCodec.STATUS_ERROR, message);
-        closeQuietly(channel);
+        Closeables.closeQuietly(channel);
         FlightEvents.loginReject(FlightEvents.SERVER, serverName, clientName, LoginCodec.STATUS_ERROR, message);
     }
 
@@ -434,21 +435,6 @@ final class ServerLogins
         catch (final IOException ex)
         {
             return false;
-        }
-    }
-
-    static void closeQuietly(final java.io.Closeable channel)
-    {
-        if (channel != null)
-        {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignore)
-            {
-                // nothing to do
-            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.tcpshm;
 
 import io.tcpshm.internal.Bits;
+import io.tcpshm.internal.Closeables;
 import io.tcpshm.internal.Closing;
 import io.tcpshm.internal.FlightEvents;
 import io.tcpshm.internal.LoginCodec;
@@ -230,7 +231,7 @@ public final class TcpShmClient
             connection.requestClose(DisconnectReason.LOGIN_FAILED, "login failed", null);
             connection.session().finish(); // closes the socket the session took
         }
-        ClientLogin.closeQuietly(socket);
+        Closeables.closeQuietly(socket);
         shmReady = false;
         fileError(connection.remoteName(), "Memory access fault on a file of " + clientName + " (file system full?): " +
             fault.getMessage(), new java.io.IOException(fault));
@@ -253,7 +254,7 @@ public final class TcpShmClient
             // a new persistent connection: files named after the new server, zeroed
             if (!connection.files().hasFilesFor(serverName, useShm) && !openFiles(serverName, useShm))
             {
-                ClientLogin.closeQuietly(socket);
+                Closeables.closeQuietly(socket);
                 return false;
             }
             if (!useShm)

@@ -1,5 +1,6 @@
 package io.tcpshm;
 
+import io.tcpshm.internal.Closeables;
 import io.tcpshm.internal.Closing;
 import io.tcpshm.internal.FlightEvents;
 import io.tcpshm.internal.GroupHandoff;
@@ -161,7 +162,7 @@ public final class TcpShmServer
         catch (final IOException | RuntimeException ex)
         {
             handler.onSystemError("Cannot listen on " + host + ":" + port + ": " + ex, ex);
-            ServerLogins.closeQuietly(channel);
+            Closeables.closeQuietly(channel);
             return false;
         }
     }

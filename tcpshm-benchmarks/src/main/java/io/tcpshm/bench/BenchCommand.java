@@ -237,8 +237,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             }
             if (!cFloor.available())
             {
-                console.println("skipped: " + cFloor.skipped());
-                results.add(new BenchResult(BenchResult.SKIPPED, name).put("reason", cFloor.skipped()));
+                skip(results, name, cFloor.skipped());
                 return;
             }
         }
@@ -266,8 +265,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         final String unavailable = EchoRows.unavailable();
         if (unavailable != null)
         {
-            console.println("skipped: " + unavailable);
-            results.add(new BenchResult(BenchResult.SKIPPED, name).put("reason", unavailable));
+            skip(results, name, unavailable);
             return;
         }
         final List<BenchResult> parts = new ArrayList<>();
@@ -280,6 +278,13 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             ChildProcesses.deleteTree(shmDir);
         }
         addRow(results, parts);
+    }
+
+    /** A row that cannot run here: said on the console and kept in the results with its reason. */
+    private void skip(final List<BenchResult> results, final String name, final String reason)
+    {
+        console.println("skipped: " + reason);
+        results.add(new BenchResult(BenchResult.SKIPPED, name).put("reason", reason));
     }
 
     /** Adds a row measured by one or more process pairs (round trips added) and prints its headline. */

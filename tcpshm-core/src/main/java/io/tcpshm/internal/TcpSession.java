@@ -158,18 +158,8 @@ public final class TcpSession
     {
         final Closing c = close.complete();
         loggedOn = false;
-        if (channel != null)
-        {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignore)
-            {
-                // the socket is gone either way
-            }
-            channel = null;
-        }
+        Closeables.closeQuietly(channel); // the socket is gone either way
+        channel = null;
         counters.disconnected(c == null ? null : c.text());
         return c;
     }
