@@ -33,6 +33,7 @@ class ConfigValues
     int ackThresholdBytes = -1;
     long ackDelay = -1;
     int controlSocketPollPeriod = TcpShmConfig.DEFAULT_CONTROL_SOCKET_POLL_PERIOD;
+    int tcpReadinessThreshold = TcpShmConfig.DEFAULT_TCP_READINESS_THRESHOLD;
     int loginTimeoutMillis = 10_000;
     boolean shareFilesWithGroup;
     boolean publishCounters;
@@ -66,6 +67,7 @@ class ConfigValues
         ackThresholdBytes = other.ackThresholdBytes;
         ackDelay = other.ackDelay;
         controlSocketPollPeriod = other.controlSocketPollPeriod;
+        tcpReadinessThreshold = other.tcpReadinessThreshold;
         loginTimeoutMillis = other.loginTimeoutMillis;
         shareFilesWithGroup = other.shareFilesWithGroup;
         publishCounters = other.publishCounters;
@@ -111,6 +113,7 @@ class ConfigValues
         require(ackThresholdBytes >= -1, "ackThresholdBytes", ackThresholdBytes, "must not be negative");
         require(ackDelay >= -1, "ackDelay", ackDelay, "must not be negative");
         require(controlSocketPollPeriod >= 1, "controlSocketPollPeriod", controlSocketPollPeriod, "must be at least 1");
+        require(tcpReadinessThreshold >= 1, "tcpReadinessThreshold", tcpReadinessThreshold, "must be at least 1");
         require(loginTimeoutMillis >= 1, "loginTimeoutMillis", loginTimeoutMillis, "must be at least 1");
         require(shmConsumeTimeout >= -1, "shmConsumeTimeout", shmConsumeTimeout, "must be -1 (never) or a timeout");
         require(ptcpForceInterval >= -1, "ptcpForceInterval", ptcpForceInterval,
@@ -150,7 +153,7 @@ class ConfigValues
             ", maxTcpGroups=" + maxTcpGroups + ", maxTcpConnectionsPerGroup=" + maxTcpConnectionsPerGroup +
             ", newConnectionTimeout=" + newConnectionTimeout + ", shmDir=" + shmDir +
             ", ackThresholdBytes=" + derivedAckThresholdBytes + ", ackDelay=" + derivedAckDelay +
-            ", controlSocketPollPeriod=" + controlSocketPollPeriod + ", loginTimeoutMillis=" + loginTimeoutMillis +
+            ", controlSocketPollPeriod=" + controlSocketPollPeriod + ", tcpReadinessThreshold=" + tcpReadinessThreshold + ", loginTimeoutMillis=" + loginTimeoutMillis +
             ", shareFilesWithGroup=" + shareFilesWithGroup + ", publishCounters=" + publishCounters + ", registerMXBeans=" + registerMXBeans +
             ", ptcpForceInterval=" + ptcpForceInterval + ", shmConsumeTimeout=" + shmConsumeTimeout + '}';
     }

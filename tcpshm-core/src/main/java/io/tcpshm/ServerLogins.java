@@ -39,6 +39,8 @@ final class ServerLogins
     private ServerSocketChannel listener;
     /** Readiness of the listener: {@code accept()} allocates even when nothing is pending, {@code selectNow()} does not. */
     private Selector acceptSelector;
+    /** Accepts failed in a row; only the first of a run is reported. */
+    private int acceptFailures;
 
     ServerLogins(final String serverName, final TcpShmConfig config, final ServerHandler handler,
         final ServerGroup[] tcpGroups, final ServerGroup[] shmGroups, final ServerGroup[] allGroups)
@@ -112,22 +114,10 @@ final class ServerLogins
         return work;
     }
 
+    /** Accepts the connections waiting in the backlog, as many as there are free pending-login places. */
     private int accept(final long now)
     {
-        PendingLogin free = null;
-        for (final PendingLogin p : pending)
-        {
-            if (p.channel == null)
-            {
-                free = p;
-                break;
-            }
-        }
-        if (free == null)
-        {
-            return 0; // further connections wait in the listen backlog, as in the C++ server
-        }
-        SocketChannel channel = null;
+        int accepted = 0;
         try
         {
             if (acceptSelector.selectNow() == 0)
@@ -135,23 +125,66 @@ final class ServerLogins
                 return 0;
             }
             acceptSelector.selectedKeys().clear();
-            channel = listener.accept();
-            if (channel == null)
-            {
-                return 0;
-            }
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, config.tcpNoDelay());
-            free.channel = channel;
-            free.acceptTime = now;
-            free.frame.clear();
-            return 1;
         }
         catch (final IOException ex)
         {
-            Closeables.closeQuietly(channel);
             handler.onSystemError("Accept failed: " + ex, ex);
             return 1;
+        }
+        for (final PendingLogin free : pending)
+        {
+            if (free.channel != null)
+            {
+                continue;
+            }
+            SocketChannel channel = null;
+            try
+            {
+                channel = listener.accept();
+                if (channel == null)
+                {
+                    return accepted;
+                }
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, config.tcpNoDelay());
+                free.channel = channel;
+                free.acceptTime = now;
+                free.frame.clear();
+                accepted++;
+                acceptFailures = 0;
+            }
+            catch (final IOException ex)
+            {
+                Closeables.closeQuietly(channel);
+                acceptFailed(ex);
+                return accepted + 1;
+            }
+        }
+        return accepted; // further connections wait in the listen backlog, as in the C++ server
+    }
+
+    /**
+     * Reports a failed accept once per run of failures: the connection stays in the backlog and readiness reports
+     * it again at every socket round, so without this a server out of descriptors would report it thousands of
+     * times a second. The connections already logged on are served as before.
+     */
+    private void acceptFailed(final IOException ex)
+    {
+        if (acceptFailures++ > 0)
+        {
+            return;
+        }
+        final String message = ex.getMessage();
+        if (message != null && message.contains("Too many open files"))
+        {
+            handler.onSystemError("Cannot accept a connection: the process has no file descriptor left (" + message +
+                "); the connections already logged on are served, new ones wait in the listen backlog. Each TCP " +
+                "connection takes a socket and each SHM connection a socket: raise the limit (ulimit -n) above the " +
+                "connections the server is configured for", ex);
+        }
+        else
+        {
+            handler.onSystemError("Accept failed: " + ex, ex);
         }
     }
 

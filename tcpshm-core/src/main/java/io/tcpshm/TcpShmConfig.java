@@ -20,6 +20,8 @@ import java.util.Objects;
  */
 public final class TcpShmConfig
 {
+    /** Default of {@link Builder#tcpReadinessThreshold(int)}. */
+    public static final int DEFAULT_TCP_READINESS_THRESHOLD = 8;
     /** Default of {@link Builder#controlSocketPollPeriod(int)}. */
     public static final int DEFAULT_CONTROL_SOCKET_POLL_PERIOD = 64;
 
@@ -220,6 +222,15 @@ public final class TcpShmConfig
     public int controlSocketPollPeriod()
     {
         return v.controlSocketPollPeriod;
+    }
+
+    /**
+     * @return server: a TCP group with at least this many live connections learns from one readiness call per
+     *     poll which sockets have bytes and reads only those (below half of it, it reads every socket).
+     */
+    public int tcpReadinessThreshold()
+    {
+        return v.tcpReadinessThreshold;
     }
 
     /** @return client: milliseconds {@code connect} waits for the TCP connection and for the login response. */
@@ -513,6 +524,17 @@ public final class TcpShmConfig
         public Builder controlSocketPollPeriod(final int v)
         {
             controlSocketPollPeriod = v;
+            return this;
+        }
+
+        /**
+         * @param v live connections from which a TCP group polls by readiness; 1 always, {@code Integer.MAX_VALUE}
+         *     never (default {@value TcpShmConfig#DEFAULT_TCP_READINESS_THRESHOLD}, from {@code bin/tcpshm bench}).
+         * @return this
+         */
+        public Builder tcpReadinessThreshold(final int v)
+        {
+            tcpReadinessThreshold = v;
             return this;
         }
 

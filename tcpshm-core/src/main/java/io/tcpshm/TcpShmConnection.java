@@ -2,6 +2,7 @@ package io.tcpshm;
 
 import io.tcpshm.internal.Bits;
 import io.tcpshm.internal.CloseRequest;
+import io.tcpshm.internal.CloseSignal;
 import io.tcpshm.internal.Closing;
 import io.tcpshm.internal.ConnectionFiles;
 import io.tcpshm.files.CountersDescriptor;
@@ -52,7 +53,7 @@ public final class TcpShmConnection
     private final MsgHeader recvHeader = new MsgHeader();
     private final CountersWriter counters = new CountersWriter();
     private final ConnectionStats stats = new ConnectionStats(counters);
-    private final CloseRequest close = new CloseRequest();
+    private final CloseRequest close;
     private final PollerThreads pollers = new PollerThreads();
     private final TcpSession session;
     private final ConnectionFiles files;
@@ -69,6 +70,13 @@ public final class TcpShmConnection
 
     TcpShmConnection(final TcpShmConfig config, final String localName, final Path ptcpDir)
     {
+        this(config, localName, ptcpDir, null);
+    }
+
+    /** @param closeSignal raised by each close request of this connection (a server's), or null. */
+    TcpShmConnection(final TcpShmConfig config, final String localName, final Path ptcpDir, final CloseSignal closeSignal)
+    {
+        this.close = new CloseRequest(closeSignal);
         this.localName = localName;
         this.session = new TcpSession(config, counters, close);
         this.files = new ConnectionFiles(config, localName, ptcpDir, close, session, pollers, new TransportHolder()
@@ -427,7 +435,13 @@ public final class TcpShmConnection
     /** One poll of a TCP session (see {@link TcpSession#poll}): the next message, or null. */
     MsgHeader pollTcpSession(final long now)
     {
-        final int offset = session.poll(now);
+        return pollTcpSession(now, true);
+    }
+
+    /** One poll of a TCP session that reads its socket only when {@code readable} (see {@link TcpSession#poll(long, boolean)}). */
+    MsgHeader pollTcpSession(final long now, final boolean readable)
+    {
+        final int offset = session.poll(now, readable);
         if (offset < 0)
         {
             return null;

@@ -1,6 +1,7 @@
 package io.tcpshm;
 
 import io.tcpshm.internal.Closeables;
+import io.tcpshm.internal.CloseSignal;
 import io.tcpshm.internal.Closing;
 import io.tcpshm.internal.FlightEvents;
 import io.tcpshm.internal.GroupHandoff;
@@ -67,11 +68,17 @@ public final class TcpShmServer
     private final ServerGroup[] tcpGroups;
     private final ServerGroup[] shmGroups;
     private final ServerGroup[] allGroups;
+    private final TcpGroupPoller[] tcpPollers;
     private final ServerLogins logins;
     private ServerSocketChannel listener;
     private MappedRegion counters;
     /** The connections' MXBeans while started with {@link TcpShmConfig#registerMXBeans()} set, else null. */
     private ConnectionMXBeans mxBeans;
+    /** Raised by every close request of this server's connections. */
+    private final CloseSignal closeSignal = new CloseSignal();
+    /** Control thread: the signal's count at the last walk; the slots DRAINING. */
+    private int closesSeen;
+    private int draining;
     private int socketCountdown;
     private long lastSocketRound;
     private final long socketRoundInterval;
@@ -108,6 +115,11 @@ public final class TcpShmServer
         {
             shmGroups[g] = new ServerGroup(true, newConnections(config.maxShmConnectionsPerGroup()));
             allGroups[k++] = shmGroups[g];
+        }
+        tcpPollers = new TcpGroupPoller[tcpGroups.length];
+        for (int g = 0; g < tcpGroups.length; g++)
+        {
+            tcpPollers[g] = new TcpGroupPoller(g, tcpGroups[g].handoff, handler, config);
         }
         logins = new ServerLogins(serverName, config, handler, tcpGroups, shmGroups, allGroups);
         socketRoundInterval = Math.max(1, config.heartbeatInterval() / 2);
@@ -204,42 +216,19 @@ public final class TcpShmServer
             socketCountdown = config.controlSocketPollPeriod();
             lastSocketRound = now;
         }
-        for (final ServerGroup group : allGroups)
+        // the slots are walked only when there is something to find: a close request made since the last walk
+        // (the signal's count is read before the walk, so a request made during it is found by the next one), a
+        // connection waiting for its group to let go of it, or the links of SHM groups to keep on a socket round
+        final int closeCount = closeSignal.count();
+        final boolean closesToFind = closeCount != closesSeen;
+        closesSeen = closeCount;
+        if (closesToFind || draining > 0 || socketRound && shmGroups.length > 0)
         {
-            for (final ServerGroup.Slot slot : group.slots)
+            for (final ServerGroup group : allGroups)
             {
-                if (slot.state == ServerGroup.LIVE)
+                if (closesToFind || draining > 0 || group.shm)
                 {
-                    if (socketRound && group.shm)
-                    {
-                        final int io = slot.conn.session().ioCount();
-                        try
-                        {
-                            slot.conn.session().pollShmLink(now); // reads the ring mark and indices: a mapping
-                        }
-                        catch (final InternalError fault)
-                        {
-                            slot.conn.accessFault(fault);
-                        }
-                        if (slot.conn.session().ioCount() != io)
-                        {
-                            work++;
-                        }
-                    }
-                    if (slot.conn.closingRequest() != null)
-                    {
-                        slot.drainVersion = group.handoff.leave(slot.index);
-                        slot.state = ServerGroup.DRAINING;
-                    }
-                }
-                else if (slot.state == ServerGroup.DRAINING && group.handoff.released(slot.drainVersion))
-                {
-                    final Closing closing = slot.conn.session().finish();
-                    slot.state = ServerGroup.FREE;
-                    work++;
-                    FlightEvents.disconnect(FlightEvents.SERVER, serverName, slot.conn.remoteName(), closing.reason.name(),
-                        closing.detail);
-                    handler.onClientDisconnected(slot.conn, closing.reason, closing.detail, closing.cause);
+                    work += pollSlots(group, now, socketRound);
                 }
             }
         }
@@ -250,9 +239,57 @@ public final class TcpShmServer
         return work;
     }
 
+    /** The control poll's walk of one group's slots: SHM links on a socket round, close requests, releases. */
+    private int pollSlots(final ServerGroup group, final long now, final boolean socketRound)
+    {
+        int work = 0;
+        for (final ServerGroup.Slot slot : group.slots)
+        {
+            if (slot.state == ServerGroup.LIVE)
+            {
+                if (socketRound && group.shm)
+                {
+                    final int io = slot.conn.session().ioCount();
+                    try
+                    {
+                        slot.conn.session().pollShmLink(now); // reads the ring mark and indices: a mapping
+                    }
+                    catch (final InternalError fault)
+                    {
+                        slot.conn.accessFault(fault);
+                    }
+                    if (slot.conn.session().ioCount() != io)
+                    {
+                        work++;
+                    }
+                }
+                if (slot.conn.closingRequest() != null)
+                {
+                    slot.drainVersion = group.handoff.leave(slot.index);
+                    slot.state = ServerGroup.DRAINING;
+                    draining++;
+                }
+            }
+            else if (slot.state == ServerGroup.DRAINING && group.handoff.released(slot.drainVersion))
+            {
+                final Closing closing = slot.conn.session().finish();
+                slot.state = ServerGroup.FREE;
+                draining--;
+                work++;
+                FlightEvents.disconnect(FlightEvents.SERVER, serverName, slot.conn.remoteName(), closing.reason.name(),
+                    closing.detail);
+                handler.onClientDisconnected(slot.conn, closing.reason, closing.detail, closing.cause);
+            }
+        }
+        return work;
+    }
+
     /**
      * Polls TCP group {@code groupId}: for each logged-on connection, sends what is due, reads, and
-     * delivers at most one message to {@code onClientMsg}.
+     * delivers at most one message to {@code onClientMsg}. A group with at least
+     * {@link TcpShmConfig#tcpReadinessThreshold()} connections reads only the sockets that one readiness call
+     * reports, and looks at the others for heartbeats and timeouts a few at a time once per half heartbeat
+     * interval of {@code now}.
      *
      * @param now the current time in the units of the configured timeouts.
      * @param groupId 0 .. {@code maxTcpGroups - 1}.
@@ -261,31 +298,17 @@ public final class TcpShmServer
      */
     public int pollTcp(final long now, final int groupId)
     {
-        final GroupHandoff<TcpShmConnection> handoff = tcpGroups[groupId].handoff;
-        int work = 0;
-        for (int i = 0, n = handoff.liveCount(); i < n; i++)
-        {
-            final TcpShmConnection conn = handoff.live(i);
-            final int io = conn.session().ioCount();
-            try
-            {
-                final MsgHeader header = conn.pollTcpSession(now);
-                if (header != null)
-                {
-                    work++;
-                    handler.onClientMsg(conn, header);
-                }
-            }
-            catch (final InternalError fault)
-            {
-                conn.accessFault(fault); // this connection closes; the others are served
-            }
-            if (conn.session().ioCount() != io)
-            {
-                work++;
-            }
-        }
-        return work;
+        return tcpPollers[groupId].poll(now);
+    }
+
+    /**
+     * @param groupId a TCP group.
+     * @return whether the group's last poll read by readiness (for tests; read it from the group's thread, or
+     *     after something that orders it after that poll).
+     */
+    boolean tcpGroupPollsByReadiness(final int groupId)
+    {
+        return tcpPollers[groupId].readiness();
     }
 
     /**
@@ -331,6 +354,10 @@ public final class TcpShmServer
         }
         stopped = true;
         logins.close();
+        for (final TcpGroupPoller poller : tcpPollers)
+        {
+            poller.close(); // deregisters the sockets, which the loop below closes
+        }
         listener = null;
         for (final ServerGroup group : allGroups)
         {
@@ -419,7 +446,7 @@ public final class TcpShmServer
         final TcpShmConnection[] connections = new TcpShmConnection[count];
         for (int i = 0; i < count; i++)
         {
-            connections[i] = new TcpShmConnection(config, serverName, ptcpDir);
+            connections[i] = new TcpShmConnection(config, serverName, ptcpDir, closeSignal);
         }
         return connections;
     }

@@ -91,6 +91,7 @@ class ConfigTest
             bad("ackThresholdBytes", b -> b.ackThresholdBytes(-2)),
             bad("ackDelay", b -> b.ackDelay(-2)),
             bad("controlSocketPollPeriod", b -> b.controlSocketPollPeriod(0)),
+            bad("tcpReadinessThreshold", b -> b.tcpReadinessThreshold(0)),
             bad("loginTimeoutMillis", b -> b.loginTimeoutMillis(0)));
     }
 
@@ -158,7 +159,7 @@ class ConfigTest
             .connectionTimeout(100).heartbeatInterval(30).loginUserData(12, 4).loginResponseUserData(16, 8)
             .maxNewConnections(7).maxShmGroups(2).maxShmConnectionsPerGroup(3).maxTcpGroups(4).maxTcpConnectionsPerGroup(5)
             .newConnectionTimeout(6).shmDir(Path.of("/tmp/shm")).ackThresholdBytes(123).ackDelay(4)
-            .controlSocketPollPeriod(8).loginTimeoutMillis(999).shareFilesWithGroup(true).build();
+            .controlSocketPollPeriod(8).tcpReadinessThreshold(3).loginTimeoutMillis(999).shareFilesWithGroup(true).build();
     }
 
     @Test
@@ -192,6 +193,7 @@ class ConfigTest
         assertThat(copy.ackThresholdBytes()).isEqualTo(123);
         assertThat(copy.ackDelay()).isEqualTo(4);
         assertThat(copy.controlSocketPollPeriod()).isEqualTo(8);
+        assertThat(copy.tcpReadinessThreshold()).isEqualTo(3);
         assertThat(copy.loginTimeoutMillis()).isEqualTo(999);
         assertThat(copy.shareFilesWithGroup()).isTrue();
 

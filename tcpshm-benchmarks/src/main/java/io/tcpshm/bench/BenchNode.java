@@ -33,6 +33,7 @@ public final class BenchNode
         {
             case "tcpshm-pingpong/server" -> TcpShmServerPeer.run(options, false);
             case "tcpshm-pingpong/client" -> TcpShmPingPeer.run(options);
+            case "tcpshm-pingpong/idle" -> IdleClientsPeer.run(options);
             case "tcpshm-stream/server" -> TcpShmServerPeer.run(options, true);
             case "tcpshm-stream/client" -> TcpShmStreamPeer.run(options);
             case "raw-shm-pingpong/server" -> RawShmPingPong.pong(options);

@@ -28,14 +28,6 @@ final class TcpShmServerPeer
     {
     }
 
-    /**
-     * Echo (ping-pong) or count (stream) server; pollCtl every {@code ctlEvery} iterations. Runs until
-     * killed when echoing; when counting, returns once it has written the stream's result.
-     *
-     * @param options the node's options.
-     * @param stream true to count a stream, false to echo.
-     * @throws Exception if the server cannot start or the result cannot be written.
-     */
     /** @return the strategy of an {@code idle=} option. */
     static IdleStrategy idleStrategy(final String name)
     {
@@ -48,6 +40,15 @@ final class TcpShmServerPeer
         };
     }
 
+    /**
+     * Echo (ping-pong) or count (stream) server; pollCtl every {@code ctlEvery} iterations. Runs until
+     * killed when echoing; when counting, returns once it has written the stream's result. With a {@code stats}
+     * file it appends, about once a second, {@code nanoTime iterations threadCpuNanos} of its polling loop.
+     *
+     * @param options the node's options.
+     * @param stream true to count a stream, false to echo.
+     * @throws Exception if the server cannot start or the result cannot be written.
+     */
     static void run(final NodeOptions options, final boolean stream) throws Exception
     {
         final boolean shm = Boolean.parseBoolean(options.opt("shm", "true"));
@@ -99,12 +100,22 @@ final class TcpShmServerPeer
         long measureStartCount = 0;
         final long warmup = options.warmupNs();
         final long measure = options.measureNs();
+        final String statsFile = options.opt("stats", "");
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long lastStats = 0;
         while (true)
         {
             if ((++i & 1023) == 0)
             {
                 final long nanos = System.nanoTime();
                 now = seconds(nanos);
+                if (!statsFile.isEmpty() && nanos - lastStats >= 1_000_000_000L)
+                {
+                    lastStats = nanos;
+                    java.nio.file.Files.writeString(Path.of(statsFile), nanos + " " + i + " " +
+                        threads.getCurrentThreadCpuTime() + "\n", java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+                }
                 if (stream && count[0] > 0)
                 {
                     if (firstAt == 0)

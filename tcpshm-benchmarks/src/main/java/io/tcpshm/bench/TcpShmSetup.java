@@ -16,7 +16,8 @@ final class TcpShmSetup
     }
 
     /**
-     * @param options the node's options ({@code shmDir}, {@code forceInterval}).
+     * @param options the node's options ({@code shmDir}, {@code forceInterval}, {@code mxbeans}, {@code readiness},
+     *     {@code conns}: the idle connections of a {@code connections} row).
      * @param stream true to size the queues for a stream in flight rather than one message at a time.
      * @return the configuration both sides of a tcpshm pair use.
      */
@@ -24,7 +25,14 @@ final class TcpShmSetup
     {
         final TcpShmConfig.Builder b = TcpShmConfig.builder().shmDir(Path.of(options.opt("shmDir", "/dev/shm")))
             .ptcpForceInterval(Long.parseLong(options.opt("forceInterval", "-1")))
-            .registerMXBeans("on".equals(options.opt("mxbeans", "off")));
+            .registerMXBeans("on".equals(options.opt("mxbeans", "off")))
+            .tcpReadinessThreshold(options.intOpt("readiness", TcpShmConfig.DEFAULT_TCP_READINESS_THRESHOLD));
+        final int crowd = options.intOpt("conns", 0);
+        if (crowd > 0)
+        {
+            // the connections rows: room for the idle crowd and the measured client in group 0, and logins in bulk
+            b.maxTcpConnectionsPerGroup(crowd + 1).maxShmConnectionsPerGroup(crowd + 1).maxNewConnections(64);
+        }
         if (stream)
         {
             // room for a stream in flight; heartbeat and timeouts stay at their defaults

@@ -27,10 +27,24 @@ public final class CloseRequest
         }
     }
 
+    /** Raised after each request that wins, or null (a client's connection). */
+    private final CloseSignal signal;
     /** Set once per session by the first request, from any thread; null while the session is open. */
     private volatile Closing current;
     /** The request that ended the last session; written and read by the session's owner only. */
     private Closing last;
+
+    /** A close request that signals nobody (a client's connection). */
+    public CloseRequest()
+    {
+        this(null);
+    }
+
+    /** @param signal raised after each request that wins (a server's connections share one), or null. */
+    public CloseRequest(final CloseSignal signal)
+    {
+        this.signal = signal;
+    }
 
     /**
      * Asks for the session to be closed; only the first request of a session is kept.
@@ -41,7 +55,10 @@ public final class CloseRequest
      */
     public void request(final DisconnectReason reason, final String detail, final Exception cause)
     {
-        CURRENT.compareAndSet(this, null, new Closing(reason, detail, cause));
+        if (CURRENT.compareAndSet(this, null, new Closing(reason, detail, cause)) && signal != null)
+        {
+            signal.raise();
+        }
     }
 
     /** @return true when the current session was asked to close (a volatile read). */

@@ -48,6 +48,8 @@ public final class GroupHandoff<T>
     private int cachedVersion;
     /** Group thread only: members in the group, then nulls. */
     private final T[] live;
+    /** Group thread only: the slot of each member of {@link #live}. */
+    private final int[] liveSlots;
     /** Group thread only. */
     private int liveCount;
 
@@ -60,10 +62,11 @@ public final class GroupHandoff<T>
         this.inGroup = new AtomicIntegerArray(members.length);
         this.live = Arrays.copyOf(members, members.length);
         Arrays.fill(live, null);
+        this.liveSlots = new int[members.length];
     }
 
     /** @return the number of slots. */
-    int size()
+    public int size()
     {
         return members.length;
     }
@@ -132,8 +135,54 @@ public final class GroupHandoff<T>
         if (v != cachedVersion)
         {
             rebuild(v);
+            seenVersion = v;
         }
         return liveCount;
+    }
+
+    /**
+     * Group thread, for a group that keeps state of its own per member (a readiness selector's keys): like
+     * {@link #liveCount()}, but a rebuilt list is not released yet. The group brings its own state up to date,
+     * then calls {@link #release()}; until then the control thread does not touch the members that left.
+     *
+     * @return true when the list was rebuilt (members joined or left since the last call).
+     */
+    public boolean refreshHeld()
+    {
+        final int v = version;
+        if (v == cachedVersion)
+        {
+            return false;
+        }
+        rebuild(v);
+        return true;
+    }
+
+    /**
+     * Group thread, after {@link #refreshHeld()} returned true and the group let go of the members that left:
+     * publishes the version seen (volatile write), so everything the group did to them happens-before the
+     * control thread's next use of them.
+     */
+    public void release()
+    {
+        seenVersion = cachedVersion;
+    }
+
+    /** @return the number of members in the list built last (group thread). */
+    public int listedCount()
+    {
+        return liveCount;
+    }
+
+    /**
+     * Group thread: the slot of a member of the list built last.
+     *
+     * @param i 0 .. {@link #listedCount()} - 1.
+     * @return its slot.
+     */
+    public int liveSlot(final int i)
+    {
+        return liveSlots[i];
     }
 
     /**
@@ -154,6 +203,7 @@ public final class GroupHandoff<T>
         {
             if (inGroup.get(slot) != 0)
             {
+                liveSlots[n] = slot;
                 live[n++] = members[slot];
             }
         }
@@ -163,6 +213,5 @@ public final class GroupHandoff<T>
         }
         liveCount = n;
         cachedVersion = v;
-        seenVersion = v;
     }
 }

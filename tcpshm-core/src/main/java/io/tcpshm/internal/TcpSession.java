@@ -51,6 +51,9 @@ public final class TcpSession
     private volatile boolean loggedOn;
     /** Socket reads and writes that moved bytes, ever: the polls' work counts compare it before and after. */
     private int ioCount;
+    /** The set of a readiness-polled group that this session joins when something is pushed; null otherwise. */
+    private SlotSet attention;
+    private int attentionSlot;
 
     /**
      * @param config   the connection's settings.
@@ -215,6 +218,42 @@ public final class TcpSession
     void pushed(final int myAck)
     {
         lastPushedAck = myAck;
+        if (attention != null)
+        {
+            attention.add(attentionSlot); // the group polls it next round even if no byte arrives: unsent bytes
+        }
+    }
+
+    /**
+     * A readiness-polled group polls its sessions only when their sockets have bytes, when they are in its
+     * attention set, and on its sweeps; a push puts the session into that set. Called by the group's thread.
+     *
+     * @param set  the group's attention set, or null to leave it.
+     * @param slot this session's slot in it.
+     */
+    public void attention(final SlotSet set, final int slot)
+    {
+        attention = set;
+        attentionSlot = slot;
+    }
+
+    /**
+     * Whether this session needs no poll until bytes arrive or its timers are due: no message held, nothing
+     * unsent (heartbeat or queue), this side's ack announced, the queue file forced. A readiness-polled group
+     * keeps polling a session every round until it is settled.
+     *
+     * @return true when settled.
+     */
+    public boolean settled()
+    {
+        return !rx.hasFront() && !heartbeat.hasRemaining() && (queue == null ||
+            !queue.hasUnsent() && queue.myAck() == announcedAck && !tcp.hasUnforced());
+    }
+
+    /** @return the socket of the session, null when none is open. */
+    public SocketChannel channel()
+    {
+        return channel;
     }
 
     /** Writes unsent queue bytes now, while the session is open. */
@@ -235,6 +274,20 @@ public final class TcpSession
      */
     public int poll(final long now)
     {
+        return poll(now, true);
+    }
+
+    /**
+     * One poll of a TCP session, as {@link #poll(long)}, reading the socket only when {@code readable}: a
+     * readiness-polled group passes false for a session whose socket its selector did not report, and the
+     * socket's silence then counts as a read of nothing (timeouts, heartbeats and prompt acks as usual).
+     *
+     * @param now the caller's clock.
+     * @param readable whether to read the socket.
+     * @return the next application message's offset, or {@link ReceiveBuffer#NO_MESSAGE}.
+     */
+    public int poll(final long now, final boolean readable)
+    {
         if (close.isRequested())
         {
             return ReceiveBuffer.NO_MESSAGE;
@@ -243,7 +296,7 @@ public final class TcpSession
         tcp.forceIfDue(now);
         if (rx.hasFront())
         {
-            readBehindFront(now);
+            readBehindFront(now, readable);
             sendDue(now);
             return close.isRequested() ? ReceiveBuffer.NO_MESSAGE : rx.frontOffset();
         }
@@ -253,7 +306,7 @@ public final class TcpSession
             sendDue(now);
             return buffered;
         }
-        final int n = rx.read(channel);
+        final int n = readable ? rx.read(channel) : 0;
         if (n > 0)
         {
             received(now);
@@ -389,7 +442,7 @@ public final class TcpSession
      * Frames that came in the same read as the held message are scanned too (first call here): the ack may
      * already be in the buffer, with nothing more to come from a peer whose queue is full.
      */
-    private void readBehindFront(final long now)
+    private void readBehindFront(final long now, final boolean readable)
     {
         rx.scanAcks(queue);
         if (close.isRequested())
@@ -406,7 +459,7 @@ public final class TcpSession
             }
             return;
         }
-        final int n = rx.read(channel);
+        final int n = readable ? rx.read(channel) : 0;
         if (n > 0)
         {
             received(now);

@@ -160,6 +160,12 @@ public final class TcpTransport implements Transport
         return Bits.u32(queue.myAck());
     }
 
+    /** @return whether something changed since the queue file was last forced with {@code ptcpForceInterval} > 0. */
+    public boolean hasUnforced()
+    {
+        return unforced;
+    }
+
     /**
      * Durability at an interval: forces the queue file when something changed and the interval has passed.
      * Called from the polls of the connection's TCP thread.

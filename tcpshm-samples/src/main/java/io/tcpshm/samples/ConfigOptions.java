@@ -79,6 +79,10 @@ public final class ConfigOptions
         description = "Server: pollCtl calls per round of system calls (default 64).")
     Integer controlSocketPollPeriod;
 
+    @Option(names = "--tcp-readiness-threshold", paramLabel = "N",
+        description = "Server: live connections from which a TCP group reads only the sockets a selector reports (default 8).")
+    Integer tcpReadinessThreshold;
+
     @Option(names = "--share-files-with-group", description = "Create files group-readable/writable.")
     boolean shareFilesWithGroup;
 
@@ -135,6 +139,10 @@ public final class ConfigOptions
         if (maxNewConnections != null)
         {
             b.maxNewConnections(maxNewConnections);
+        }
+        if (tcpReadinessThreshold != null)
+        {
+            b.tcpReadinessThreshold(tcpReadinessThreshold);
         }
         if (maxShmGroups != null)
         {
