@@ -34,6 +34,7 @@ class ConfigValues
     long ackDelay = -1;
     int controlSocketPollPeriod = TcpShmConfig.DEFAULT_CONTROL_SOCKET_POLL_PERIOD;
     int tcpReadinessThreshold = TcpShmConfig.DEFAULT_TCP_READINESS_THRESHOLD;
+    int shmRingsPerPoll = TcpShmConfig.DEFAULT_SHM_RINGS_PER_POLL;
     int loginTimeoutMillis = 10_000;
     boolean shareFilesWithGroup;
     boolean publishCounters;
@@ -68,6 +69,7 @@ class ConfigValues
         ackDelay = other.ackDelay;
         controlSocketPollPeriod = other.controlSocketPollPeriod;
         tcpReadinessThreshold = other.tcpReadinessThreshold;
+        shmRingsPerPoll = other.shmRingsPerPoll;
         loginTimeoutMillis = other.loginTimeoutMillis;
         shareFilesWithGroup = other.shareFilesWithGroup;
         publishCounters = other.publishCounters;
@@ -114,6 +116,7 @@ class ConfigValues
         require(ackDelay >= -1, "ackDelay", ackDelay, "must not be negative");
         require(controlSocketPollPeriod >= 1, "controlSocketPollPeriod", controlSocketPollPeriod, "must be at least 1");
         require(tcpReadinessThreshold >= 1, "tcpReadinessThreshold", tcpReadinessThreshold, "must be at least 1");
+        require(shmRingsPerPoll >= 1, "shmRingsPerPoll", shmRingsPerPoll, "must be at least 1");
         require(loginTimeoutMillis >= 1, "loginTimeoutMillis", loginTimeoutMillis, "must be at least 1");
         require(shmConsumeTimeout >= -1, "shmConsumeTimeout", shmConsumeTimeout, "must be -1 (never) or a timeout");
         require(ptcpForceInterval >= -1, "ptcpForceInterval", ptcpForceInterval,
@@ -153,7 +156,7 @@ class ConfigValues
             ", maxTcpGroups=" + maxTcpGroups + ", maxTcpConnectionsPerGroup=" + maxTcpConnectionsPerGroup +
             ", newConnectionTimeout=" + newConnectionTimeout + ", shmDir=" + shmDir +
             ", ackThresholdBytes=" + derivedAckThresholdBytes + ", ackDelay=" + derivedAckDelay +
-            ", controlSocketPollPeriod=" + controlSocketPollPeriod + ", tcpReadinessThreshold=" + tcpReadinessThreshold + ", loginTimeoutMillis=" + loginTimeoutMillis +
+            ", controlSocketPollPeriod=" + controlSocketPollPeriod + ", tcpReadinessThreshold=" + tcpReadinessThreshold + ", shmRingsPerPoll=" + shmRingsPerPoll + ", loginTimeoutMillis=" + loginTimeoutMillis +
             ", shareFilesWithGroup=" + shareFilesWithGroup + ", publishCounters=" + publishCounters + ", registerMXBeans=" + registerMXBeans +
             ", ptcpForceInterval=" + ptcpForceInterval + ", shmConsumeTimeout=" + shmConsumeTimeout + '}';
     }

@@ -22,6 +22,8 @@ public final class TcpShmConfig
 {
     /** Default of {@link Builder#tcpReadinessThreshold(int)}. */
     public static final int DEFAULT_TCP_READINESS_THRESHOLD = 8;
+    /** Default of {@link Builder#shmRingsPerPoll(int)}. */
+    public static final int DEFAULT_SHM_RINGS_PER_POLL = 8;
     /** Default of {@link Builder#controlSocketPollPeriod(int)}. */
     public static final int DEFAULT_CONTROL_SOCKET_POLL_PERIOD = 64;
 
@@ -231,6 +233,15 @@ public final class TcpShmConfig
     public int tcpReadinessThreshold()
     {
         return v.tcpReadinessThreshold;
+    }
+
+    /**
+     * @return server: an SHM group checks every ring on every poll while it has at most this many connections;
+     *     beyond, it checks the rings active lately and this many of the others, in turn.
+     */
+    public int shmRingsPerPoll()
+    {
+        return v.shmRingsPerPoll;
     }
 
     /** @return client: milliseconds {@code connect} waits for the TCP connection and for the login response. */
@@ -535,6 +546,17 @@ public final class TcpShmConfig
         public Builder tcpReadinessThreshold(final int v)
         {
             tcpReadinessThreshold = v;
+            return this;
+        }
+
+        /**
+         * @param v rings an SHM group checks per poll beyond the active ones; {@code Integer.MAX_VALUE} checks every
+         *     ring on every poll (default {@value TcpShmConfig#DEFAULT_SHM_RINGS_PER_POLL}, from {@code bin/tcpshm bench}).
+         * @return this
+         */
+        public Builder shmRingsPerPoll(final int v)
+        {
+            shmRingsPerPoll = v;
             return this;
         }
 

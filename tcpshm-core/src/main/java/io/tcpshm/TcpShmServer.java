@@ -4,7 +4,6 @@ import io.tcpshm.internal.Closeables;
 import io.tcpshm.internal.CloseSignal;
 import io.tcpshm.internal.Closing;
 import io.tcpshm.internal.FlightEvents;
-import io.tcpshm.internal.GroupHandoff;
 import io.tcpshm.internal.MappedRegion;
 import io.tcpshm.internal.Names;
 
@@ -69,6 +68,7 @@ public final class TcpShmServer
     private final ServerGroup[] shmGroups;
     private final ServerGroup[] allGroups;
     private final TcpGroupPoller[] tcpPollers;
+    private final ShmGroupPoller[] shmPollers;
     private final ServerLogins logins;
     private ServerSocketChannel listener;
     private MappedRegion counters;
@@ -120,6 +120,11 @@ public final class TcpShmServer
         for (int g = 0; g < tcpGroups.length; g++)
         {
             tcpPollers[g] = new TcpGroupPoller(g, tcpGroups[g].handoff, handler, config);
+        }
+        shmPollers = new ShmGroupPoller[shmGroups.length];
+        for (int g = 0; g < shmGroups.length; g++)
+        {
+            shmPollers[g] = new ShmGroupPoller(shmGroups[g].handoff, handler, config);
         }
         logins = new ServerLogins(serverName, config, handler, tcpGroups, shmGroups, allGroups);
         socketRoundInterval = Math.max(1, config.heartbeatInterval() / 2);
@@ -313,33 +318,16 @@ public final class TcpShmServer
 
     /**
      * Polls SHM group {@code groupId}: for each logged-on connection, delivers at most one message
-     * from its incoming ring to {@code onClientMsg}. Shared memory only: no system call.
+     * from its incoming ring to {@code onClientMsg}. Shared memory only: no system call. A group of more than
+     * {@link TcpShmConfig#shmRingsPerPoll()} connections checks the rings that were active lately on every call and
+     * that many of the others in turn.
      *
      * @param groupId 0 .. {@code maxShmGroups - 1}.
      * @return messages delivered; 0 when there was nothing to do (an idle strategy may back off).
      */
     public int pollShm(final int groupId)
     {
-        final GroupHandoff<TcpShmConnection> handoff = shmGroups[groupId].handoff;
-        int work = 0;
-        for (int i = 0, n = handoff.liveCount(); i < n; i++)
-        {
-            final TcpShmConnection conn = handoff.live(i);
-            try
-            {
-                final MsgHeader header = conn.frontShm();
-                if (header != null)
-                {
-                    work++;
-                    handler.onClientMsg(conn, header);
-                }
-            }
-            catch (final InternalError fault)
-            {
-                conn.accessFault(fault); // this connection closes; the others are served
-            }
-        }
-        return work;
+        return shmPollers[groupId].poll();
     }
 
     /**

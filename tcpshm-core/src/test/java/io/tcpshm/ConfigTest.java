@@ -91,6 +91,7 @@ class ConfigTest
             bad("ackThresholdBytes", b -> b.ackThresholdBytes(-2)),
             bad("ackDelay", b -> b.ackDelay(-2)),
             bad("controlSocketPollPeriod", b -> b.controlSocketPollPeriod(0)),
+            bad("shmRingsPerPoll", b -> b.shmRingsPerPoll(0)),
             bad("tcpReadinessThreshold", b -> b.tcpReadinessThreshold(0)),
             bad("loginTimeoutMillis", b -> b.loginTimeoutMillis(0)));
     }

@@ -64,6 +64,10 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--pairs", description = "Process pairs per ping-pong row, their histograms added (default: 1 quick, 3 full).")
     Integer pairsOverride;
 
+    @Option(names = "--crowds", split = ",",
+        description = "Idle connections of the connections rows (default: 0,100,1000 quick, 0,100,1000,10000 full).")
+    int[] crowdsOverride;
+
     @Option(names = "--measure-ms", description = "Measurement per row in ms (default: 1000 quick, 8000 full).")
     Long measureOverride;
 
@@ -160,6 +164,15 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                     run(results, "idle " + transport + " ping 64B every 1 ms, server " + idle, "tcpshm-pingpong",
                         "shm=" + transport.equals("shm") + " payload=64 intervalUs=1000 idle=" + idle, warmupMs, measureMs,
                         scratch, work, n++, 1);
+                }
+            }
+            // thousands of connections: one measured ping-pong among idle ones logged on from helper processes
+            for (final boolean shmRows : new boolean[] {false, true})
+            {
+                for (final int crowd : crowdsOverride != null ? crowdsOverride : quick ? new int[] {0, 100, 1000} :
+                    ConnectionRows.CROWDS)
+                {
+                    runConnections(results, shmRows, crowd, warmupMs, measureMs, scratch, work, n++);
                 }
             }
             if (!noJmh && (only == null || "jmh".contains(only)))
@@ -280,6 +293,30 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         addRow(results, parts);
     }
 
+    /** A {@link ConnectionRows} row, or a skipped one where this process's descriptor limit is too low for it. */
+    private void runConnections(final List<BenchResult> results, final boolean shm, final int crowd, final long warmupMs,
+        final long measureMs, final Path scratch, final Path work, final int index) throws Exception
+    {
+        final String name = ConnectionRows.name(shm, crowd);
+        if (only != null && !name.contains(only))
+        {
+            return;
+        }
+        console.printf("  %-52s ", name);
+        console.flush();
+        final String unavailable = ConnectionRows.unavailable(shm, crowd);
+        if (unavailable != null)
+        {
+            skip(results, name, unavailable);
+            return;
+        }
+        final Path shmDir = Files.createDirectories(scratch.resolve("s" + index));
+        final Path dir = Files.createDirectories(work.resolve("w" + index));
+        final BenchResult r = ConnectionRows.run(name, shm, crowd, warmupMs, measureMs, dir, shmDir, this);
+        ChildProcesses.deleteTree(shmDir);
+        addRow(results, List.of(r));
+    }
+
     /** A row that cannot run here: said on the console and kept in the results with its reason. */
     private void skip(final List<BenchResult> results, final String name, final String reason)
     {
@@ -374,7 +411,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     }
 
     /** Starts a side with its stderr (and stdout, unless the caller reads it) in {@code log}; killed at the end. */
-    private Process startProcess(final List<String> cmd, final Path log, final boolean keepStdout) throws IOException
+    Process startProcess(final List<String> cmd, final Path log, final boolean keepStdout) throws IOException
     {
         final ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -391,7 +428,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     }
 
     /** The command line of a Java side: {@link BenchNode} in a JVM of its own, with this run's class path. */
-    private static List<String> javaCommand(final String scenario, final String role, final List<String> args)
+    static List<String> javaCommand(final String scenario, final String role, final List<String> args)
     {
         final List<String> cmd = javaPrefix(scenario, args);
         cmd.add(BenchNode.class.getName());
@@ -424,7 +461,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         return cmd;
     }
 
-    private static String awaitReady(final Process server, final Path log) throws IOException
+    static String awaitReady(final Process server, final Path log) throws IOException
     {
         final BufferedReader reader = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         final String line = reader.readLine();

@@ -106,6 +106,7 @@ final class Report
         final AbTest counters = abTest(sb, "counters", ", counters on ", ", counters compiled out ");
         final AbTest mxBeans = abTest(sb, "MXBeans", ", mxbeans on ", ", mxbeans off ");
         idleTable(sb);
+        connectionsTable(sb);
         sb.append(String.format(Locale.ROOT, "%n%-52s %12s %9s %9s%n", "one-way stream", "M msg/s", "MB/s", "/floor"));
         final BenchResult streamFloor = row("shm stream 32B raw-ring floor");
         for (final BenchResult r : results)
@@ -192,6 +193,18 @@ final class Report
         if (mxBeans != null)
         {
             target(sb, "MXBeans: SHM " + mxBeans.size + " p50 on/off (pair median) <= 1.03x", mxBeans.ratio, 1.03);
+        }
+        // issue 12: one active connection among many idle ones, against none
+        final double[][] crowdTargets = {{0, 1000, 1.5}, {0, 10_000, 2}, {1, 1000, 1.5}};
+        for (final double[] t : crowdTargets)
+        {
+            final boolean shmCrowd = t[0] == 1;
+            final double crowdRatio = crowdRatio(shmCrowd, (int)t[1]);
+            if (!Double.isNaN(crowdRatio))
+            {
+                target(sb, (shmCrowd ? "SHM" : "TCP") + " p50 with " + (int)t[1] + " idle <= " + t[2] + "x of none",
+                    crowdRatio, t[2]);
+            }
         }
         final BenchResult jmhOn = row("jmh allocPushPollPop shm");
         final BenchResult jmhOff = row("jmh allocPushPollPop shm, counters off");
@@ -336,6 +349,53 @@ final class Report
             sb.append(String.format(Locale.ROOT, "%-52s %9.2f %9.2f %9.2f %9.2f %14.1f%n", r.name(), r.num("p50Ns") / 1e3,
                 r.num("p90Ns") / 1e3, r.num("p99Ns") / 1e3, r.num("p999Ns") / 1e3, r.num("serverIdleCpuPercent")));
         }
+    }
+
+    /**
+     * The connections rows: one measured ping-pong among N idle connections, its p50 against N = 0, the server's CPU
+     * time per poll iteration, and how long the crowd took to log on, and to log on again after a server restart.
+     */
+    private void connectionsTable(final StringBuilder sb)
+    {
+        boolean any = false;
+        for (final BenchResult r : results)
+        {
+            if (!r.name().contains(" idle connections"))
+            {
+                continue;
+            }
+            if (!any)
+            {
+                sb.append(String.format(Locale.ROOT, "%n%-52s %9s %9s %9s %9s %8s %9s %8s %8s%n",
+                    "connections, round trip (us)", "p50", "p90", "p99", "p99.9", "p50/N=0", "srv ns/pl", "login s",
+                    "again s"));
+                any = true;
+            }
+            if (BenchResult.SKIPPED.equals(r.get("kind")))
+            {
+                sb.append(String.format(Locale.ROOT, "%-52s skipped: %s%n", r.name(), r.get("reason")));
+                continue;
+            }
+            final BenchResult none = row(r.name().replaceAll(", \\d+ idle", ", 0 idle"));
+            sb.append(String.format(Locale.ROOT, "%-52s %9.2f %9.2f %9.2f %9.2f %8s %9.0f %8.1f %8s%n", r.name(),
+                r.num("p50Ns") / 1e3, r.num("p90Ns") / 1e3, r.num("p99Ns") / 1e3, r.num("p999Ns") / 1e3,
+                none == null || BenchResult.SKIPPED.equals(none.get("kind")) ? "" : ratio(r.num("p50Ns"), none.num("p50Ns")),
+                r.get("serverCpuNsPerPoll") == null ? Double.NaN : r.num("serverCpuNsPerPoll"), r.num("loginSeconds"),
+                r.get("reloginSeconds") == null ? "" : String.format(Locale.ROOT, "%.1f", r.num("reloginSeconds"))));
+        }
+    }
+
+    /** The ratio of a connections row's p50 to its N = 0 row, or NaN when either is missing or skipped. */
+    private double crowdRatio(final boolean shm, final int crowd)
+    {
+        final BenchResult r = row(ConnectionRows.name(shm, crowd));
+        final BenchResult none = row(ConnectionRows.name(shm, 0));
+        if (r == null || none == null || BenchResult.SKIPPED.equals(r.get("kind")) ||
+            BenchResult.SKIPPED.equals(none.get("kind")))
+        {
+            return Double.NaN;
+        }
+        return r.num("p50Ns") / none.num("p50Ns");
     }
 
     /** @return the first ping-pong row whose name contains {@code text}, or null. */

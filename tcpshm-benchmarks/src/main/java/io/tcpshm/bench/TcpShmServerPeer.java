@@ -43,7 +43,7 @@ final class TcpShmServerPeer
     /**
      * Echo (ping-pong) or count (stream) server; pollCtl every {@code ctlEvery} iterations. Runs until
      * killed when echoing; when counting, returns once it has written the stream's result. With a {@code stats}
-     * file it appends, about once a second, {@code nanoTime iterations threadCpuNanos} of its polling loop.
+     * file it appends, about four times a second, {@code nanoTime iterations threadCpuNanos} of its polling loop.
      *
      * @param options the node's options.
      * @param stream true to count a stream, false to echo.
@@ -81,7 +81,7 @@ final class TcpShmServerPeer
             }
         };
         final TcpShmServer server = new TcpShmServer("bsrv", Path.of(options.opt("dir", ".")).resolve("server"), config, handler);
-        if (!server.start("127.0.0.1", 0))
+        if (!server.start("127.0.0.1", options.intOpt("listen", 0)))
         {
             throw new IllegalStateException("server did not start");
         }
@@ -109,7 +109,7 @@ final class TcpShmServerPeer
             {
                 final long nanos = System.nanoTime();
                 now = seconds(nanos);
-                if (!statsFile.isEmpty() && nanos - lastStats >= 1_000_000_000L)
+                if (!statsFile.isEmpty() && nanos - lastStats >= 250_000_000L)
                 {
                     lastStats = nanos;
                     java.nio.file.Files.writeString(Path.of(statsFile), nanos + " " + i + " " +

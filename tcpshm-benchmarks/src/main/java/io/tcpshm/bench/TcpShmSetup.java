@@ -16,7 +16,7 @@ final class TcpShmSetup
     }
 
     /**
-     * @param options the node's options ({@code shmDir}, {@code forceInterval}, {@code mxbeans}, {@code readiness},
+     * @param options the node's options ({@code shmDir}, {@code forceInterval}, {@code mxbeans}, {@code readiness}, {@code ringsPerPoll},
      *     {@code conns}: the idle connections of a {@code connections} row).
      * @param stream true to size the queues for a stream in flight rather than one message at a time.
      * @return the configuration both sides of a tcpshm pair use.
@@ -26,7 +26,8 @@ final class TcpShmSetup
         final TcpShmConfig.Builder b = TcpShmConfig.builder().shmDir(Path.of(options.opt("shmDir", "/dev/shm")))
             .ptcpForceInterval(Long.parseLong(options.opt("forceInterval", "-1")))
             .registerMXBeans("on".equals(options.opt("mxbeans", "off")))
-            .tcpReadinessThreshold(options.intOpt("readiness", TcpShmConfig.DEFAULT_TCP_READINESS_THRESHOLD));
+            .tcpReadinessThreshold(options.intOpt("readiness", TcpShmConfig.DEFAULT_TCP_READINESS_THRESHOLD))
+            .shmRingsPerPoll(options.intOpt("ringsPerPoll", TcpShmConfig.DEFAULT_SHM_RINGS_PER_POLL));
         final int crowd = options.intOpt("conns", 0);
         if (crowd > 0)
         {

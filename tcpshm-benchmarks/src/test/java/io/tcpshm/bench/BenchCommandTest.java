@@ -26,7 +26,7 @@ class BenchCommandTest
     @Test
     void everyRowRunsAndTheReportIsWritten() throws Exception
     {
-        final int exit = new CommandLine(new BenchCommand()).execute("--payloads", "16", "--no-jmh", "--pairs", "2", "--warmup-ms", "50",
+        final int exit = new CommandLine(new BenchCommand()).execute("--payloads", "16", "--no-jmh", "--pairs", "2", "--crowds", "0,20", "--warmup-ms", "50",
             "--measure-ms", "150", "--out", out.toString());
         assertThat(exit).isZero();
         final List<Path> runs;
@@ -43,7 +43,8 @@ class BenchCommandTest
             "tcp stream 32B tcpshm pushMore x64", "counters on 1", "counters compiled out 3", "median p50",
             "p50 of each process pair", "mxbeans on 1", "mxbeans off 3", "MXBeans A/B",
             "idle shm ping 64B every 1 ms, server busy-spin", "idle tcp ping 64B every 1 ms, server backoff", "idle CPU %core",
-            "echo programs, round trip", "p50/C"})
+            "echo programs, round trip", "p50/C", "tcp ping-pong 16B, 20 idle connections",
+            "shm ping-pong 16B, 20 idle connections", "connections, round trip"})
         {
             assertThat(table).contains(row);
         }
@@ -55,7 +56,8 @@ class BenchCommandTest
             .containsPattern(Pattern.quote(EchoRows.TCP_ROW) + " +\\d");
         assertThat(table).contains("targets");
         final String json = Files.readString(dir.resolve("results.json"));
-        assertThat(json).contains("\"p50Ns\"", "\"msgsPerSec\"", "\"histogram\"", "\"serverIdleCpuPercent\"");
+        assertThat(json).contains("\"p50Ns\"", "\"msgsPerSec\"", "\"histogram\"", "\"serverIdleCpuPercent\"",
+            "\"reloginSeconds\"", "\"serverCpuNsPerPoll\"");
         assertThat(Files.readString(dir.resolve("rtt-percentiles.svg"))).startsWith("<svg").contains("polyline");
     }
 

@@ -83,6 +83,10 @@ public final class ConfigOptions
         description = "Server: live connections from which a TCP group reads only the sockets a selector reports (default 8).")
     Integer tcpReadinessThreshold;
 
+    @Option(names = "--shm-rings-per-poll", paramLabel = "N",
+        description = "Server: SHM rings checked per poll beyond the lately active ones (default 8).")
+    Integer shmRingsPerPoll;
+
     @Option(names = "--share-files-with-group", description = "Create files group-readable/writable.")
     boolean shareFilesWithGroup;
 
@@ -143,6 +147,10 @@ public final class ConfigOptions
         if (tcpReadinessThreshold != null)
         {
             b.tcpReadinessThreshold(tcpReadinessThreshold);
+        }
+        if (shmRingsPerPoll != null)
+        {
+            b.shmRingsPerPoll(shmRingsPerPoll);
         }
         if (maxShmGroups != null)
         {

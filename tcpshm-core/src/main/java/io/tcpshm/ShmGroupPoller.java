@@ -1,0 +1,144 @@
+package io.tcpshm;
+
+import io.tcpshm.internal.GroupHandoff;
+import io.tcpshm.internal.SlotSet;
+
+/**
+ * The poll of one SHM group of a server, on the group's thread. Checking an empty ring reads three cache lines of
+ * the shared file and a few of the connection's objects: a few nanoseconds while they are cached, some tens once a
+ * group has too many rings for the caches. So a group of more than {@code shmRingsPerPoll} live connections does
+ * not look at every ring on every call:
+ * <ul>
+ * <li>the <b>hot</b> rings, those that delivered a message in the last {@value #COOL_AFTER_POLLS} calls, are
+ *     checked on every call;</li>
+ * <li>the others, <b>cold</b>, are checked {@code shmRingsPerPoll} at a time in turn; a cold ring with a message
+ *     delivers it and becomes hot.</li>
+ * </ul>
+ * A group at or below {@code shmRingsPerPoll} checks every ring on every call. The price of the split: the first message
+ * on a ring that has been quiet for a while waits until the turn comes round to its ring, at most
+ * {@code connections / shmRingsPerPoll} calls. On average that is about what checking every ring on every call would
+ * cost it (half a pass over all the rings either way), while a hot ring is checked on every short call.
+ *
+ * <pre>
+ *   pollShm(group), more than shmRingsPerPoll connections
+ *   +--------------------------------+   +--------------------------------------------+
+ *   | hot rings: front() each,       |-->| next shmRingsPerPoll cold rings in turn:   |
+ *   | cool down after long silence   |   | front() each; a message makes the ring hot |
+ *   +--------------------------------+   +--------------------------------------------+
+ * </pre>
+ */
+final class ShmGroupPoller
+{
+    /** Calls without a message after which a hot ring turns cold. */
+    static final long COOL_AFTER_POLLS = 1L << 16;
+
+    private final GroupHandoff<TcpShmConnection> handoff;
+    private final ServerHandler handler;
+    private final int hotLimit;
+    private final int coldPerPoll;
+    private final SlotSet hot;
+    /** Per slot: in the list built last; the call that last found a message (or the join). */
+    private final boolean[] listed;
+    private final long[] lastActive;
+    private final SlotSet.SlotPredicate onHot = this::pollHot;
+    private long polls;
+    private int work;
+    /** List position of the next cold ring to check. */
+    private int coldNext;
+
+    ShmGroupPoller(final GroupHandoff<TcpShmConnection> handoff, final ServerHandler handler, final TcpShmConfig config)
+    {
+        this.handoff = handoff;
+        this.handler = handler;
+        this.hotLimit = config.shmRingsPerPoll();
+        this.coldPerPoll = config.shmRingsPerPoll();
+        hot = new SlotSet(handoff.size());
+        listed = new boolean[handoff.size()];
+        lastActive = new long[handoff.size()];
+    }
+
+    /**
+     * One poll of the group.
+     *
+     * @return messages delivered.
+     */
+    int poll()
+    {
+        if (handoff.refreshHeld())
+        {
+            membersChanged(); // own state only: nothing the control thread waits for
+            handoff.release();
+        }
+        polls++;
+        work = 0;
+        final int n = handoff.listedCount();
+        if (n <= hotLimit)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                pollOne(handoff.live(i));
+            }
+            return work;
+        }
+        hot.retainIf(onHot);
+        for (int k = 0, checks = Math.min(coldPerPoll, n); k < checks; k++)
+        {
+            if (coldNext >= n)
+            {
+                coldNext = 0;
+            }
+            final int slot = handoff.liveSlot(coldNext);
+            if (!hot.contains(slot) && pollOne(handoff.live(coldNext)))
+            {
+                lastActive[slot] = polls;
+                hot.add(slot);
+            }
+            coldNext++;
+        }
+        return work;
+    }
+
+    /** Checks one ring and delivers its front message, if any. */
+    private boolean pollOne(final TcpShmConnection conn)
+    {
+        try
+        {
+            final MsgHeader header = conn.frontShm();
+            if (header != null)
+            {
+                work++;
+                handler.onClientMsg(conn, header);
+                return true;
+            }
+        }
+        catch (final InternalError fault)
+        {
+            conn.accessFault(fault); // this connection closes; the others are served
+        }
+        return false;
+    }
+
+    private boolean pollHot(final int slot)
+    {
+        if (!listed[slot])
+        {
+            return false;
+        }
+        if (pollOne(handoff.member(slot)))
+        {
+            lastActive[slot] = polls;
+            return true;
+        }
+        return polls - lastActive[slot] < COOL_AFTER_POLLS;
+    }
+
+    /** Members joined or left: the list is rebuilt; a joiner starts cold, and a ring that left is dropped from hot. */
+    private void membersChanged()
+    {
+        java.util.Arrays.fill(listed, false);
+        for (int i = 0, n = handoff.listedCount(); i < n; i++)
+        {
+            listed[handoff.liveSlot(i)] = true;
+        }
+    }
+}
