@@ -7,6 +7,7 @@ import io.tcpshm.internal.FlightEvents;
 import io.tcpshm.internal.LoginCodec;
 import io.tcpshm.internal.MappedRegion;
 import io.tcpshm.internal.Names;
+import io.tcpshm.internal.OwnerLock;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -42,6 +43,8 @@ public final class TcpShmClient
     private final TcpShmConfig config;
     private final ClientHandler handler;
     private final ClientLogin login;
+    /** Held from construction to {@link #stop()}: this name is in use in this directory. */
+    private final OwnerLock ownerLock;
     private final MappedRegion lastServer;
     private final MappedRegion counters;
     /** The connection's MXBean when {@link TcpShmConfig#registerMXBeans()} is set, else null. */
@@ -54,8 +57,8 @@ public final class TcpShmClient
     private boolean stopped;
 
     /**
-     * Creates a client and opens (creating if needed) its ptcp directory and its last-server file,
-     * which it locks: a second client with the same name and directory fails here.
+     * Creates a client and opens (creating if needed) its ptcp directory, its owner lock {@code <clientName>.lock}
+     * (a second client with the same name and directory fails here) and its last-server file.
      *
      * @param clientName this client's name: 1 to {@code nameSize - 1} UTF-8 bytes, no '/' or control
      *     character, not . or .. (docs/PROTOCOL.md, "Names").
@@ -74,18 +77,26 @@ public final class TcpShmClient
         Names.requireValidLocal("clientName", clientName, config.nameSize());
         this.clientName = clientName;
         PublishedCounters.createDirectory(ptcpDir, config.shareFilesWithGroup());
-        this.lastServer = MappedRegion.openOwned(Names.lastServerFile(ptcpDir, clientName), config.nameSize(),
-            config.shareFilesWithGroup(), 0, config.nameSize());
-        this.connection = new TcpShmConnection(config, clientName, ptcpDir);
+        this.ownerLock = OwnerLock.acquire(ptcpDir, clientName, config.shareFilesWithGroup());
+        MappedRegion last = null;
         try
         {
+            // covered by the owner lock: no lock and no descriptor of its own
+            last = MappedRegion.openOwned(Names.lastServerFile(ptcpDir, clientName), config.nameSize(),
+                config.shareFilesWithGroup(), 0, 0);
+            this.lastServer = last;
+            this.connection = new TcpShmConnection(config, clientName, ptcpDir);
             this.counters = config.publishCounters() ?
                 PublishedCounters.open(ptcpDir, clientName, config, new TcpShmConnection[] {connection}) : null;
         }
         catch (final IOException | RuntimeException | Error ex)
         {
             // nothing may stay mapped or locked: a later client of this name in this JVM would find it "in use"
-            lastServer.close();
+            if (last != null)
+            {
+                last.close();
+            }
+            ownerLock.close();
             throw ex;
         }
         this.mxBeans = config.registerMXBeans() ? ConnectionMXBeans.register(FlightEvents.CLIENT, clientName,
@@ -446,5 +457,6 @@ public final class TcpShmClient
             mxBeans.unregister();
         }
         lastServer.close();
+        ownerLock.close();
     }
 }

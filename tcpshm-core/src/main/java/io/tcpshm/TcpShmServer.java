@@ -6,6 +6,7 @@ import io.tcpshm.internal.Closing;
 import io.tcpshm.internal.FlightEvents;
 import io.tcpshm.internal.MappedRegion;
 import io.tcpshm.internal.Names;
+import io.tcpshm.internal.OwnerLock;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -72,6 +73,8 @@ public final class TcpShmServer
     private final ServerLogins logins;
     private ServerSocketChannel listener;
     private MappedRegion counters;
+    /** Held from {@link #start} to {@link #stop()}: this server's name is in use in its ptcp directory. */
+    private OwnerLock ownerLock;
     /** The connections' MXBeans while started with {@link TcpShmConfig#registerMXBeans()} set, else null. */
     private ConnectionMXBeans mxBeans;
     /** Raised by every close request of this server's connections. */
@@ -159,6 +162,18 @@ public final class TcpShmServer
         try
         {
             PublishedCounters.createDirectory(ptcpDir, config.shareFilesWithGroup());
+            if (ownerLock == null)
+            {
+                try
+                {
+                    ownerLock = OwnerLock.acquire(ptcpDir, serverName, config.shareFilesWithGroup());
+                }
+                catch (final IOException ex)
+                {
+                    handler.onSystemError("Cannot start server " + serverName + ": " + ex.getMessage(), ex);
+                    return false;
+                }
+            }
             if (config.publishCounters() && counters == null)
             {
                 counters = PublishedCounters.open(ptcpDir, serverName, config, allConnections());
@@ -180,6 +195,8 @@ public final class TcpShmServer
         {
             handler.onSystemError("Cannot listen on " + host + ":" + port + ": " + ex, ex);
             Closeables.closeQuietly(channel);
+            Closeables.closeQuietly(ownerLock); // a server of this name may start here after all
+            ownerLock = null;
             return false;
         }
     }
@@ -364,6 +381,8 @@ public final class TcpShmServer
         }
         PublishedCounters.close(counters, allConnections());
         counters = null;
+        Closeables.closeQuietly(ownerLock);
+        ownerLock = null;
         if (mxBeans != null)
         {
             mxBeans.unregister();

@@ -341,6 +341,17 @@ class LoopbackTest
     }
 
     @Test
+    void secondServerWithSameNameAndDirectoryDoesNotStart()
+    {
+        final TcpShmConfig config = base().build();
+        final TestServer first = server("srv", config);
+        // the owner lock <dir>/srv.lock is taken at start: the second server says so and opens nothing
+        assertThatThrownBy(() -> new TestServer("srv", tmp.resolve("server-srv"), config, clock)).hasMessageContaining("systemError Cannot start server srv: ").hasMessageContaining("srv.lock")
+            .hasMessageContaining("in use");
+        first.checkAlive();
+    }
+
+    @Test
     void receiveBufferGrowsForLargeMessagesUpToItsMax() throws Exception
     {
         final TcpShmConfig config = base().tcpQueueSize(80_000).tcpReceiveBufferInitialSize(256).tcpReceiveBufferMaxSize(16_000).build();

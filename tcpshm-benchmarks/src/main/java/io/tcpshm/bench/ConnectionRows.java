@@ -43,18 +43,18 @@ final class ConnectionRows
     }
 
     /**
-     * Descriptors one connection takes in the server: the socket and the mapped files it keeps open (the queue
-     * file, or the two rings).
+     * Descriptors one connection takes in the server: its socket, and over SHM the two ring files (each locked at
+     * this side's end); a queue file keeps none (the server's owner lock covers it).
      */
     static int serverDescriptorsPerConnection(final boolean shm)
     {
-        return shm ? 3 : 2;
+        return shm ? 3 : 1;
     }
 
-    /** Descriptors one idle client takes: its socket, its files, and its last-server file. */
+    /** Descriptors one idle client takes: its socket, its owner lock, and over SHM its two ring files. */
     static int clientDescriptorsPerConnection(final boolean shm)
     {
-        return shm ? 4 : 3;
+        return shm ? 4 : 2;
     }
 
     /** @return this process's limit of open files (children inherit it), or -1 when it cannot be read. */

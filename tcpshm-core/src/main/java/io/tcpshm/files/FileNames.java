@@ -49,6 +49,17 @@ public final class FileNames
     /**
      * @param dir   the client's or server's {@code ptcpDir}.
      * @param owner the client's or server's name.
+     * @return {@code <dir>/<owner>.lock}: locked (a POSIX record lock on the whole file) while a live process uses
+     *     this name in this directory; its queue files and last-server file carry no lock of their own.
+     */
+    public static Path ownerLockFile(final Path dir, final String owner)
+    {
+        return Names.ownerLockFile(dir, owner);
+    }
+
+    /**
+     * @param dir   the client's or server's {@code ptcpDir}.
+     * @param owner the client's or server's name.
      * @return {@code <dir>/<owner>.counters}.
      */
     public static Path countersFile(final Path dir, final String owner)

@@ -183,7 +183,8 @@ public final class ConnectionFiles
             {
                 final Path path = Names.ptcpFile(ptcpDir, localName, remote);
                 final int size = PtcpQueueDescriptor.fileLength(config.tcpQueueSize());
-                sendRegion = MappedRegion.openOwned(path, size, config.shareFilesWithGroup(), 0, size);
+                // covered by the owner lock of this side's name (OwnerLock): no lock and no descriptor of its own
+                sendRegion = MappedRegion.openOwned(path, size, config.shareFilesWithGroup(), 0, 0);
                 final PtcpQueue queue = new PtcpQueue(sendRegion.buffer(), config.tcpQueueSize(), config.byteOrder());
                 holder.transport(new TcpTransport(sendRegion, queue, session, pollers,
                     config.tcpReceiveBufferMaxSize(), config.ptcpForceInterval()));

@@ -42,7 +42,10 @@ public final class MappedRegion implements AutoCloseable, RetiredMappings.Closea
 
     /**
      * Opens (creating if needed) and maps a file of exactly {@code size} bytes and takes an
-     * exclusive advisory lock on {@code [lockPosition, lockPosition + lockLength)}.
+     * exclusive advisory lock on {@code [lockPosition, lockPosition + lockLength)}. With a length of 0 the file
+     * takes no lock of its own (an {@link OwnerLock} covers it): it may be mapped only once in this process, and
+     * its descriptor is closed once it is mapped, so that a server with thousands of connections holds one
+     * descriptor per connection (its socket), not two.
      *
      * @param path file to open.
      * @param size expected size in bytes.
@@ -68,6 +71,11 @@ public final class MappedRegion implements AutoCloseable, RetiredMappings.Closea
                 {
                     lock = ProcessFiles.tryLock(channel, path, lockPosition, lockLength);
                 }
+                else if (shared.users > 1)
+                {
+                    throw new IOException("File " + path + " is in use: it is mapped already in this process (two " +
+                        "clients or servers with the same names and directory?)");
+                }
                 final long existing = channel.size();
                 if (existing == 0)
                 {
@@ -89,6 +97,10 @@ public final class MappedRegion implements AutoCloseable, RetiredMappings.Closea
                 }
                 final Object[] arenaOut = new Object[1];
                 final ByteBuffer buffer = Mapper.INSTANCE.map(channel, size, arenaOut);
+                if (lockLength == 0)
+                {
+                    ProcessFiles.keepNoDescriptor(shared);
+                }
                 return new MappedRegion(path, shared, buffer, arenaOut[0], lock);
             }
             catch (final IOException | RuntimeException ex)

@@ -142,4 +142,15 @@ public final class Names
     {
         return dir.resolve(client + ".lastserver");
     }
+
+    /**
+     * @param dir the ptcp directory.
+     * @param local the name of a client or server using it.
+     * @return {@code <dir>/<local>.lock}: the file whose lock says that a live process uses this name here, and so
+     *     owns its queue and last-server files.
+     */
+    public static Path ownerLockFile(final Path dir, final String local)
+    {
+        return dir.resolve(local + ".lock");
+    }
 }

@@ -34,11 +34,14 @@ final class ProcessFiles
     {
     }
 
-    /** One open channel of a file, shared by the mappings of this process that use it. */
+    /**
+     * One open channel of a file, shared by the mappings of this process that use it; or, for a file mapped without a
+     * lock of its own (an owner lock covers it), only the record that this process maps it, with no channel kept.
+     */
     static final class SharedChannel
     {
         final Object key;
-        final FileChannel channel;
+        FileChannel channel;
         int users = 1;
 
         SharedChannel(final Object key, final FileChannel channel)
@@ -60,6 +63,11 @@ final class ProcessFiles
         final SharedChannel open = key == null ? null : OPEN.get(key);
         if (open != null)
         {
+            if (open.channel == null)
+            {
+                throw new IOException("File " + path + " is in use: it is mapped already in this process (two clients " +
+                    "or servers with the same names and directory?)");
+            }
             open.users++;
             return open;
         }
@@ -113,6 +121,25 @@ final class ProcessFiles
     }
 
     /**
+     * For a file mapped without a lock of its own: closes its channel now that the mapping is made (the mapping stays
+     * valid), keeping the record that this process maps it, so that a second mapping here is refused. The only user.
+     *
+     * @param shared the file's entry, with one user.
+     */
+    static synchronized void keepNoDescriptor(final SharedChannel shared)
+    {
+        try
+        {
+            shared.channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // the mapping is made; a close that fails leaves nothing to undo
+        }
+        shared.channel = null;
+    }
+
+    /**
      * Releases a lock and one user of a channel; the channel closes with its last user. Never throws.
      *
      * @param lock    the lock, or null.
@@ -136,6 +163,10 @@ final class ProcessFiles
             return; // other mappings of this file still use the channel (and their locks)
         }
         OPEN.remove(channel.key);
+        if (channel.channel == null)
+        {
+            return; // mapped without a descriptor kept
+        }
         try
         {
             channel.channel.close();

@@ -251,6 +251,10 @@ final class WireModel
                 final String f = p.getFileName().toString();
                 if (parent.equals(ptcpDir))
                 {
+                    if (f.equals("srv.lock"))
+                    {
+                        continue; // the server's owner lock
+                    }
                     if (!f.startsWith("srv_"))
                     {
                         throw new AssertionError("unexpected file in the server's ptcp dir: " + f);

@@ -146,7 +146,7 @@ class ResetCommandTest
         assertThat(before.get("myAck").asLong()).as("the server consumed the 40 requests").isEqualTo(40);
         assertThat(before.get("seqEnd").asLong()).as("the server pushed 40 replies").isEqualTo(40);
         final Map<String, byte[]> serverBefore = files(serverDir);
-        assertThat(serverBefore).containsOnlyKeys("srv_cli.ptcp", "cli.echo-journal");
+        assertThat(serverBefore).containsOnlyKeys("srv_cli.ptcp", "cli.echo-journal", "srv.lock"); // its owner lock, empty
         final Map<String, byte[]> clientBefore = files(clientDir);
         assertThat(clientBefore).containsKeys("cli.lastserver", "cli_srv.ptcp");
         final Map<String, byte[]> shmBefore = files(shmDir);
@@ -177,7 +177,7 @@ class ResetCommandTest
         assertThat(saved).containsOnlyKeys("srv_cli.ptcp", "cli.echo-journal");
         assertThat(saved.get("srv_cli.ptcp")).isEqualTo(serverBefore.get("srv_cli.ptcp"));
         assertThat(saved.get("cli.echo-journal")).isEqualTo(serverBefore.get("cli.echo-journal"));
-        assertThat(files(serverDir)).containsOnlyKeys("srv_cli.ptcp");
+        assertThat(files(serverDir)).containsOnlyKeys("srv_cli.ptcp", "srv.lock");
 
         // nobody's last server is touched: none appears in the server's directory, the client's files are as they were
         try (Stream<Path> list = Files.list(serverDir))

@@ -131,9 +131,17 @@ public final class ResetCommand implements Callable<Integer>
                 "), or its next login still refers to the old connection");
         }
         final List<FileChannel> held = new ArrayList<>();
+        // the owner lock of LOCAL says a live client or server uses these files (they carry no lock of their own);
+        // the files themselves are locked too, for the ring ends and for peers that lock each file
+        final List<Path> locked = new ArrayList<>(files);
+        final Path ownerLock = FileNames.ownerLockFile(dir, local);
+        if (Files.exists(ownerLock))
+        {
+            locked.add(ownerLock);
+        }
         try
         {
-            for (final Path f : files)
+            for (final Path f : locked)
             {
                 final FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 held.add(ch);
@@ -163,9 +171,9 @@ public final class ResetCommand implements Callable<Integer>
             {
                 Files.copy(files.get(i), backup.resolve(files.get(i).getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
             }
-            for (final FileChannel ch : held)
+            for (final FileChannel ch : held.subList(0, files.size()))
             {
-                zero(ch);
+                zero(ch); // not the owner lock, which holds nothing
             }
             if (journal)
             {
