@@ -166,7 +166,17 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                         scratch, work, n++, 1);
                 }
             }
-            // thousands of connections: one measured ping-pong among idle ones logged on from helper processes
+            // thousands of connections: what a slot costs, and one measured ping-pong among idle ones logged on from
+            // helper processes
+            final String memoryRow = "memory per TCP slot, 10000 slots";
+            if (only == null || memoryRow.contains(only))
+            {
+                console.printf("  %-52s ", memoryRow);
+                final BenchResult memory = ConnectionRows.slotMemory(10_000, Files.createDirectories(work.resolve("mem")));
+                results.add(memory);
+                console.printf(Locale.ROOT, "heap %.0f B, direct %.0f B per slot%n", memory.num("heapBytesPerSlot"),
+                    memory.num("directBytesPerSlot"));
+            }
             for (final boolean shmRows : new boolean[] {false, true})
             {
                 for (final int crowd : crowdsOverride != null ? crowdsOverride : quick ? new int[] {0, 100, 1000} :

@@ -25,6 +25,8 @@ public final class BenchResult
     public static final String JMH = "jmh";
     /** Kind of row: not run on this machine; {@code reason} says why. */
     public static final String SKIPPED = "skipped";
+    /** Kind of a row of memory figures (no latency). */
+    public static final String MEMORY = "memory";
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 

@@ -156,6 +156,13 @@ final class ConnectionRows
         }
         final BenchResult r = BenchResult.fromJson(Files.readString(result, StandardCharsets.UTF_8));
         serverStats(stats, measureMs, r);
+        r.put("serverRssKiB", rssKiB(server));
+        long crowdRss = 0;
+        for (final Process helper : helpers)
+        {
+            crowdRss += rssKiB(helper);
+        }
+        r.put("crowdRssKiB", crowdRss);
         r.put("idleConnections", crowd).put("loginSeconds", loginSeconds);
         if (crowd > 0)
         {
@@ -179,6 +186,57 @@ final class ConnectionRows
             helper.destroyForcibly().waitFor();
         }
         return r;
+    }
+
+    /** @return the resident set of a live process in KiB, from /proc (0 where it cannot be read). */
+    static long rssKiB(final Process p)
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status")))
+            {
+                if (line.startsWith("VmRSS:"))
+                {
+                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return 0;
+        }
+        return 0;
+    }
+
+    /**
+     * What a server's connection slots cost before anyone logs on, measured in this JVM: a server is made with
+     * {@code slots} TCP slots (the library makes each slot's objects and receive buffer up front) and the heap and
+     * direct memory it added are divided by the slots.
+     *
+     * @param slots TCP slots of the server made.
+     * @param dir an empty directory for its files.
+     * @return the row: heap and direct bytes per slot, and the settings behind them.
+     */
+    static BenchResult slotMemory(final int slots, final Path dir)
+    {
+        final java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        final java.lang.management.BufferPoolMXBean direct = java.lang.management.ManagementFactory
+            .getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+            .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+        final io.tcpshm.TcpShmConfig config = io.tcpshm.TcpShmConfig.builder().maxTcpConnectionsPerGroup(slots).build();
+        System.gc();
+        final long heap0 = memory.getHeapMemoryUsage().getUsed();
+        final long direct0 = direct.getMemoryUsed();
+        final io.tcpshm.TcpShmServer server = new io.tcpshm.TcpShmServer("mem", dir, config, new BaseServerHandler());
+        System.gc();
+        final long heap = memory.getHeapMemoryUsage().getUsed() - heap0;
+        final long directBytes = direct.getMemoryUsed() - direct0;
+        java.lang.ref.Reference.reachabilityFence(server);
+        return new BenchResult(BenchResult.MEMORY, "memory per TCP slot, " + slots + " slots").put("slots", slots)
+            .put("heapBytesPerSlot", heap / (double)slots).put("directBytesPerSlot", directBytes / (double)slots)
+            .put("tcpQueueFileBytes", io.tcpshm.files.PtcpQueueDescriptor.fileLength(config.tcpQueueSize()))
+            .put("tcpReceiveBufferInitialSize", config.tcpReceiveBufferInitialSize())
+            .put("tcpReceiveBufferMaxSize", config.tcpReceiveBufferMaxSize());
     }
 
     /** Reads the server's stats lines and puts its CPU time per poll iteration over the last measurement period. */

@@ -107,6 +107,7 @@ final class Report
         final AbTest mxBeans = abTest(sb, "MXBeans", ", mxbeans on ", ", mxbeans off ");
         idleTable(sb);
         connectionsTable(sb);
+        memoryTable(sb);
         sb.append(String.format(Locale.ROOT, "%n%-52s %12s %9s %9s%n", "one-way stream", "M msg/s", "MB/s", "/floor"));
         final BenchResult streamFloor = row("shm stream 32B raw-ring floor");
         for (final BenchResult r : results)
@@ -382,6 +383,48 @@ final class Report
                 none == null || BenchResult.SKIPPED.equals(none.get("kind")) ? "" : ratio(r.num("p50Ns"), none.num("p50Ns")),
                 r.get("serverCpuNsPerPoll") == null ? Double.NaN : r.num("serverCpuNsPerPoll"), r.num("loginSeconds"),
                 r.get("reloginSeconds") == null ? "" : String.format(Locale.ROOT, "%.1f", r.num("reloginSeconds"))));
+        }
+    }
+
+    /**
+     * Memory: what a server's TCP slot costs before anyone logs on (heap, direct), what each logged-on idle connection
+     * adds to the resident set of the server (the N row against N = 0: its own memory plus what the JVM grew by while
+     * logging them on), and the resident set of the clients' processes divided by their clients (their JVMs
+     * included).
+     */
+    private void memoryTable(final StringBuilder sb)
+    {
+        final BenchResult slot = results.stream().filter(r -> BenchResult.MEMORY.equals(r.get("kind"))).findFirst()
+            .orElse(null);
+        if (slot != null)
+        {
+            sb.append(String.format(Locale.ROOT, "%n%-52s %9s %9s%n", "memory of a server's slot, before any login (B)",
+                "heap", "direct"));
+            sb.append(String.format(Locale.ROOT, "%-52s %9.0f %9.0f   queue file %.0f B, receive buffer %.0f B (grows to %.0f)%n",
+                slot.name(), slot.num("heapBytesPerSlot"), slot.num("directBytesPerSlot"), slot.num("tcpQueueFileBytes"),
+                slot.num("tcpReceiveBufferInitialSize"), slot.num("tcpReceiveBufferMaxSize")));
+        }
+        boolean any = false;
+        for (final boolean shm : new boolean[] {false, true})
+        {
+            final BenchResult none = row(ConnectionRows.name(shm, 0));
+            for (final BenchResult r : results)
+            {
+                if (none == null || r == none || r.get("serverRssKiB") == null || none.get("serverRssKiB") == null ||
+                    !r.name().startsWith(shm ? "shm" : "tcp") || !r.name().contains(" idle connections"))
+                {
+                    continue;
+                }
+                if (!any)
+                {
+                    sb.append(String.format(Locale.ROOT, "%n%-52s %9s %9s%n",
+                        "resident memory per logged-on connection (KiB)", "server", "clients"));
+                    any = true;
+                }
+                final double n = r.num("idleConnections");
+                sb.append(String.format(Locale.ROOT, "%-52s %9.1f %9.1f%n", r.name(),
+                    (r.num("serverRssKiB") - none.num("serverRssKiB")) / n, r.num("crowdRssKiB") / n));
+            }
         }
     }
 

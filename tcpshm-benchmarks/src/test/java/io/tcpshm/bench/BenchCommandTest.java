@@ -44,7 +44,8 @@ class BenchCommandTest
             "p50 of each process pair", "mxbeans on 1", "mxbeans off 3", "MXBeans A/B",
             "idle shm ping 64B every 1 ms, server busy-spin", "idle tcp ping 64B every 1 ms, server backoff", "idle CPU %core",
             "echo programs, round trip", "p50/C", "tcp ping-pong 16B, 20 idle connections",
-            "shm ping-pong 16B, 20 idle connections", "connections, round trip"})
+            "shm ping-pong 16B, 20 idle connections", "connections, round trip", "memory per TCP slot, 10000 slots",
+            "resident memory per logged-on connection"})
         {
             assertThat(table).contains(row);
         }
