@@ -451,6 +451,7 @@ public final class TcpShmClient
         connection.markStopped();
         connection.files().release(false);
         connection.files().releaseRetired();
+        connection.files().releaseShmOwner();
         PublishedCounters.close(counters, new TcpShmConnection[] {connection});
         if (mxBeans != null)
         {

@@ -226,19 +226,13 @@ public final class TcpShmConfig
         return v.controlSocketPollPeriod;
     }
 
-    /**
-     * @return server: a TCP group with at least this many live connections learns from one readiness call per
-     *     poll which sockets have bytes and reads only those (below half of it, it reads every socket).
-     */
+    /** @return server: live connections from which a TCP group reads only the sockets a selector reports. */
     public int tcpReadinessThreshold()
     {
         return v.tcpReadinessThreshold;
     }
 
-    /**
-     * @return server: an SHM group checks every ring on every poll while it has at most this many connections;
-     *     beyond, it checks the rings active lately and this many of the others, in turn.
-     */
+    /** @return server: rings an SHM group checks per poll besides the lately active ones (all, up to this many). */
     public int shmRingsPerPoll()
     {
         return v.shmRingsPerPoll;
@@ -540,7 +534,8 @@ public final class TcpShmConfig
 
         /**
          * @param v live connections from which a TCP group polls by readiness; 1 always, {@code Integer.MAX_VALUE}
-         *     never (default {@value TcpShmConfig#DEFAULT_TCP_READINESS_THRESHOLD}, from {@code bin/tcpshm bench}).
+         *     never (default {@value TcpShmConfig#DEFAULT_TCP_READINESS_THRESHOLD}, measured: README, "Thousands of
+         *     connections"); below half of it the group reads every socket.
          * @return this
          */
         public Builder tcpReadinessThreshold(final int v)
@@ -550,8 +545,8 @@ public final class TcpShmConfig
         }
 
         /**
-         * @param v rings an SHM group checks per poll beyond the active ones; {@code Integer.MAX_VALUE} checks every
-         *     ring on every poll (default {@value TcpShmConfig#DEFAULT_SHM_RINGS_PER_POLL}, from {@code bin/tcpshm bench}).
+         * @param v rings an SHM group checks per poll beyond the active ones; {@code Integer.MAX_VALUE}: every ring
+         *     (default {@value TcpShmConfig#DEFAULT_SHM_RINGS_PER_POLL}, measured: README, "Thousands of connections").
          * @return this
          */
         public Builder shmRingsPerPoll(final int v)

@@ -8,6 +8,7 @@ import io.tcpshm.internal.ConnectionFiles;
 import io.tcpshm.files.CountersDescriptor;
 import io.tcpshm.internal.CountersWriter;
 import io.tcpshm.internal.PollerThreads;
+import io.tcpshm.internal.ShmOwnerLock;
 import io.tcpshm.internal.ShmRing;
 import io.tcpshm.internal.ShmTransport;
 import io.tcpshm.internal.TcpSession;
@@ -70,11 +71,15 @@ public final class TcpShmConnection
 
     TcpShmConnection(final TcpShmConfig config, final String localName, final Path ptcpDir)
     {
-        this(config, localName, ptcpDir, null);
+        this(config, localName, ptcpDir, null, new ShmOwnerLock(config.shmDir(), localName, config.shareFilesWithGroup()));
     }
 
-    /** @param closeSignal raised by each close request of this connection (a server's), or null. */
-    TcpShmConnection(final TcpShmConfig config, final String localName, final Path ptcpDir, final CloseSignal closeSignal)
+    /**
+     * @param closeSignal raised by each close request of this connection (a server's), or null.
+     * @param shmOwner the owner lock of this side's name in the SHM directory (a server's slots share one).
+     */
+    TcpShmConnection(final TcpShmConfig config, final String localName, final Path ptcpDir, final CloseSignal closeSignal,
+        final ShmOwnerLock shmOwner)
     {
         this.close = new CloseRequest(closeSignal);
         this.localName = localName;
@@ -92,7 +97,7 @@ public final class TcpShmConnection
             {
                 transport = published;
             }
-        });
+        }, shmOwner);
     }
 
     // =====================================================================================

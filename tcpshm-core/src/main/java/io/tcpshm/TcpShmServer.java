@@ -7,6 +7,7 @@ import io.tcpshm.internal.FlightEvents;
 import io.tcpshm.internal.MappedRegion;
 import io.tcpshm.internal.Names;
 import io.tcpshm.internal.OwnerLock;
+import io.tcpshm.internal.ShmOwnerLock;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -79,6 +80,8 @@ public final class TcpShmServer
     private ConnectionMXBeans mxBeans;
     /** Raised by every close request of this server's connections. */
     private final CloseSignal closeSignal = new CloseSignal();
+    /** This server's owner lock in the SHM directory, taken at its first SHM login, shared by its slots. */
+    private final ShmOwnerLock shmOwnerLock;
     /** Control thread: the signal's count at the last walk; the slots DRAINING. */
     private int closesSeen;
     private int draining;
@@ -105,6 +108,7 @@ public final class TcpShmServer
         this.ptcpDir = Objects.requireNonNull(ptcpDir, "ptcpDir");
         Names.requireValidLocal("serverName", serverName, config.nameSize());
         this.serverName = serverName;
+        this.shmOwnerLock = new ShmOwnerLock(config.shmDir(), serverName, config.shareFilesWithGroup());
         tcpGroups = new ServerGroup[config.maxTcpGroups()];
         shmGroups = new ServerGroup[config.maxShmGroups()];
         allGroups = new ServerGroup[tcpGroups.length + shmGroups.length];
@@ -185,7 +189,9 @@ public final class TcpShmServer
             }
             channel = ServerSocketChannel.open();
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            channel.bind(new InetSocketAddress(host, port), 64);
+            // room in the accept queue for every slot (the kernel caps it at net.core.somaxconn): after a restart,
+            // thousands of clients connect at once, and a SYN the queue drops is retried only a second or more later
+            channel.bind(new InetSocketAddress(host, port), Math.max(64, allConnections().length));
             channel.configureBlocking(false);
             logins.listen(channel);
             listener = channel;
@@ -383,6 +389,7 @@ public final class TcpShmServer
         counters = null;
         Closeables.closeQuietly(ownerLock);
         ownerLock = null;
+        shmOwnerLock.close(); // every ring is unmapped above
         if (mxBeans != null)
         {
             mxBeans.unregister();
@@ -453,7 +460,7 @@ public final class TcpShmServer
         final TcpShmConnection[] connections = new TcpShmConnection[count];
         for (int i = 0; i < count; i++)
         {
-            connections[i] = new TcpShmConnection(config, serverName, ptcpDir, closeSignal);
+            connections[i] = new TcpShmConnection(config, serverName, ptcpDir, closeSignal, shmOwnerLock);
         }
         return connections;
     }

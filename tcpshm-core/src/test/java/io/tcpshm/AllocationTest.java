@@ -54,7 +54,7 @@ class AllocationTest
         final TcpShmConfig config = TcpShmConfig.builder().shmDir(tmp.resolve("shm")).build();
         server = new TestServer("srv", tmp.resolve("server"), config, clock);
         client = new TestClient("cli", tmp.resolve("client"), config, clock);
-        assertThat(client.connect(shm, server.port())).isTrue();
+        assertThat(client.connect(shm, server.port())).as("%s %s", client.events, server.events).isTrue();
         server.detach();
 
         run(50_000, clock); // warm-up: JIT, buffers grown to their steady size

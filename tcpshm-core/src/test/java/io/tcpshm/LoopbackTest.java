@@ -352,6 +352,25 @@ class LoopbackTest
     }
 
     @Test
+    void aSecondServerOfTheSameNameOnTheSameShmDirectoryRefusesShmLoginsOnly() throws Exception
+    {
+        java.nio.file.Files.createDirectories(tmp.resolve("shm"));
+        final TcpShmConfig config = base().build();
+        final TestServer first = server("srv", config);
+        final TestClient a = client("a", "client-a", config);
+        assertThat(a.connect(true, first.port())).isTrue();
+        // another ptcp directory, the same SHM directory: the ends of the rings named srv are the first server's
+        final TestServer second = closer.keep(new TestServer("srv", tmp.resolve("other-server"), config, clock));
+        final TestClient b = client("b", "client-b", config);
+        assertThat(b.connect(true, second.port())).isFalse();
+        assertThat(second.events.all()).anyMatch(e -> e.startsWith("fileError") && e.contains("srv.shmlock") &&
+            e.contains("in use"));
+        assertThat(b.connect(false, second.port())).as("TCP needs no ring: %s", b.events).isTrue();
+        b.echoMore(10);
+        a.echoMore(10);
+    }
+
+    @Test
     void receiveBufferGrowsForLargeMessagesUpToItsMax() throws Exception
     {
         final TcpShmConfig config = base().tcpQueueSize(80_000).tcpReceiveBufferInitialSize(256).tcpReceiveBufferMaxSize(16_000).build();

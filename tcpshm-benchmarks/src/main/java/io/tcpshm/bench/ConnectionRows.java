@@ -43,18 +43,18 @@ final class ConnectionRows
     }
 
     /**
-     * Descriptors one connection takes in the server: its socket, and over SHM the two ring files (each locked at
-     * this side's end); a queue file keeps none (the server's owner lock covers it).
+     * Descriptors one connection takes in the server: its socket (the queue files and rings keep none: the server's
+     * owner locks cover them).
      */
     static int serverDescriptorsPerConnection(final boolean shm)
     {
-        return shm ? 3 : 1;
+        return 1;
     }
 
-    /** Descriptors one idle client takes: its socket, its owner lock, and over SHM its two ring files. */
+    /** Descriptors one idle client takes: its socket, its owner lock, and over SHM its owner lock of the rings. */
     static int clientDescriptorsPerConnection(final boolean shm)
     {
-        return shm ? 4 : 2;
+        return shm ? 3 : 2;
     }
 
     /** @return this process's limit of open files (children inherit it), or -1 when it cannot be read. */
@@ -239,7 +239,10 @@ final class ConnectionRows
             .put("tcpReceiveBufferMaxSize", config.tcpReceiveBufferMaxSize());
     }
 
-    /** Reads the server's stats lines and puts its CPU time per poll iteration over the last measurement period. */
+    /**
+     * Reads the server's stats lines and puts its CPU time per poll iteration, and the bytes its thread allocated per
+     * echo, over the last measurement period (the stats lines' own writing included, about a kilobyte a line).
+     */
     private static void serverStats(final Path stats, final long measureMs, final BenchResult r) throws IOException
     {
         if (!Files.exists(stats))
@@ -251,9 +254,10 @@ final class ConnectionRows
         for (final String line : Files.readAllLines(stats))
         {
             final String[] f = line.trim().split(" ");
-            if (f.length == 3)
+            if (f.length == 4)
             {
-                lines.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])});
+                lines.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
+                    Long.parseLong(f[3])});
             }
         }
         if (lines.size() < 2)
@@ -273,6 +277,9 @@ final class ConnectionRows
         if (last[1] > from[1])
         {
             r.put("serverCpuNsPerPoll", (last[2] - from[2]) / (double)(last[1] - from[1]));
+            // what the server's polling thread allocated per message: one echo per round trip of the measured client
+            final double echoes = r.num("count") * (last[0] - from[0]) / (measureMs * 1e6);
+            r.put("serverAllocBytesPerMsg", echoes > 0 ? (last[3] - from[3]) / echoes : Double.NaN);
         }
     }
 

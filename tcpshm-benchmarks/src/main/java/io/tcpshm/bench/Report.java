@@ -235,6 +235,11 @@ final class Report
                 // recompilation) spread over millions of round trips
                 target(sb, r.name() + " client B/msg < 1", r.num("allocBytesPerMsg"), 1);
             }
+            if (r.get("serverAllocBytesPerMsg") != null && Double.isFinite(r.num("serverAllocBytesPerMsg")))
+            {
+                // the server of a connections row: its polls of the crowd (readiness, sweeps, hot and cold rings)
+                target(sb, r.name() + " server B/msg < 1", r.num("serverAllocBytesPerMsg"), 1);
+            }
         }
         return sb.toString();
     }

@@ -43,7 +43,8 @@ final class TcpShmServerPeer
     /**
      * Echo (ping-pong) or count (stream) server; pollCtl every {@code ctlEvery} iterations. Runs until
      * killed when echoing; when counting, returns once it has written the stream's result. With a {@code stats}
-     * file it appends, about four times a second, {@code nanoTime iterations threadCpuNanos} of its polling loop.
+     * file it appends, about four times a second, {@code nanoTime iterations threadCpuNanos threadAllocatedBytes} of
+     * its polling loop.
      *
      * @param options the node's options.
      * @param stream true to count a stream, false to echo.
@@ -101,7 +102,8 @@ final class TcpShmServerPeer
         final long warmup = options.warmupNs();
         final long measure = options.measureNs();
         final String statsFile = options.opt("stats", "");
-        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
         long lastStats = 0;
         while (true)
         {
@@ -113,8 +115,8 @@ final class TcpShmServerPeer
                 {
                     lastStats = nanos;
                     java.nio.file.Files.writeString(Path.of(statsFile), nanos + " " + i + " " +
-                        threads.getCurrentThreadCpuTime() + "\n", java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.APPEND);
+                        threads.getCurrentThreadCpuTime() + " " + threads.getCurrentThreadAllocatedBytes() + "\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
                 }
                 if (stream && count[0] > 0)
                 {

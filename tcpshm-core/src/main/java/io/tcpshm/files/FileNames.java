@@ -58,6 +58,18 @@ public final class FileNames
     }
 
     /**
+     * @param shmDir the SHM directory.
+     * @param owner  the client's or server's name.
+     * @return {@code <shmDir>/<owner>.shmlock}: locked (whole file) while a live process uses this name's end of the
+     *     rings in that directory (the producer end of {@code <owner>_<peer>.shm}, the consumer end of
+     *     {@code <peer>_<owner>.shm}); the rings carry no lock of their own.
+     */
+    public static Path shmOwnerLockFile(final Path shmDir, final String owner)
+    {
+        return Names.shmOwnerLockFile(shmDir, owner);
+    }
+
+    /**
      * @param dir   the client's or server's {@code ptcpDir}.
      * @param owner the client's or server's name.
      * @return {@code <dir>/<owner>.counters}.

@@ -32,6 +32,8 @@ public final class ConnectionFiles
      * rings (a client reconnecting to another server) made by the thread that connects.
      */
     private final TransportHolder holder;
+    /** This side's owner lock in the SHM directory, taken at the first SHM session (shared by a server's slots). */
+    private final ShmOwnerLock shmOwner;
 
     private String remoteName;
     /**
@@ -57,10 +59,13 @@ public final class ConnectionFiles
      * @param session   the connection's TCP session.
      * @param pollers   the connection's poller threads.
      * @param holder    where the connection keeps its transport.
+     * @param shmOwner  this side's owner lock in the SHM directory, which covers its ends of the rings.
      */
     public ConnectionFiles(final TcpShmConfig config, final String localName, final Path ptcpDir,
-        final CloseRequest close, final TcpSession session, final PollerThreads pollers, final TransportHolder holder)
+        final CloseRequest close, final TcpSession session, final PollerThreads pollers, final TransportHolder holder,
+        final ShmOwnerLock shmOwner)
     {
+        this.shmOwner = shmOwner;
         this.config = config;
         this.localName = localName;
         this.ptcpDir = ptcpDir;
@@ -169,11 +174,13 @@ public final class ConnectionFiles
                 // them: take those mappings back (with their locks) rather than unmap them under that thread
                 keptSend = retired.take(sendPath);
                 keptRecv = retired.take(recvPath);
-                // each side locks only its own end of each ring, so the peer's locks never conflict
+                // this side's ends of its rings are covered by its owner lock in the SHM directory: the rings
+                // themselves carry no lock and keep no descriptor, and the peer's ends are its own lock's
+                shmOwner.ensure();
                 sendRegion = keptSend != null ? keptSend : MappedRegion.open(sendPath, size,
-                    config.shareFilesWithGroup(), r + ShmRingDescriptor.WRITE_IDX_OFFSET, 4);
+                    config.shareFilesWithGroup(), 0, -1);
                 recvRegion = keptRecv != null ? keptRecv : MappedRegion.open(recvPath, size,
-                    config.shareFilesWithGroup(), r + ShmRingDescriptor.READ_IDX_OFFSET, 4);
+                    config.shareFilesWithGroup(), 0, -1);
                 // no sanity check here: a login that resets the connection must succeed whatever the rings hold (a
                 // peer killed inside its reset leaves them half zeroed); a resuming login checks them (sanityCheck)
                 holder.transport(new ShmTransport(sendRegion, recvRegion, config.shmQueueSize(), config.byteOrder(),
@@ -294,6 +301,12 @@ public final class ConnectionFiles
     public void releaseRetired()
     {
         retired.closeAll();
+    }
+
+    /** Releases this side's owner lock in the SHM directory: at a client's stop, after every ring is unmapped. */
+    public void releaseShmOwner()
+    {
+        shmOwner.close();
     }
 
     /**

@@ -45,7 +45,9 @@ public final class MappedRegion implements AutoCloseable, RetiredMappings.Closea
      * exclusive advisory lock on {@code [lockPosition, lockPosition + lockLength)}. With a length of 0 the file
      * takes no lock of its own (an {@link OwnerLock} covers it): it may be mapped only once in this process, and
      * its descriptor is closed once it is mapped, so that a server with thousands of connections holds one
-     * descriptor per connection (its socket), not two.
+     * descriptor per connection (its socket), not two. With a negative length it takes no lock either and may be
+     * mapped any number of times in this process (an SHM ring: its two ends, a client's and a server's in one JVM,
+     * are covered by the owner locks of the two sides in the SHM directory), and keeps no descriptor.
      *
      * @param path file to open.
      * @param size expected size in bytes.
@@ -65,13 +67,14 @@ public final class MappedRegion implements AutoCloseable, RetiredMappings.Closea
         {
             try
             {
-                shared = ProcessFiles.acquire(path, shareWithGroup);
+                shared = lockLength < 0 ? ProcessFiles.acquireUnlockedShared(path, shareWithGroup) :
+                    ProcessFiles.acquire(path, shareWithGroup);
                 final FileChannel channel = shared.channel;
                 if (lockLength > 0)
                 {
                     lock = ProcessFiles.tryLock(channel, path, lockPosition, lockLength);
                 }
-                else if (shared.users > 1)
+                else if (lockLength == 0 && shared.users > 1)
                 {
                     throw new IOException("File " + path + " is in use: it is mapped already in this process (two " +
                         "clients or servers with the same names and directory?)");
@@ -101,10 +104,20 @@ public final class MappedRegion implements AutoCloseable, RetiredMappings.Closea
                 {
                     ProcessFiles.keepNoDescriptor(shared);
                 }
-                return new MappedRegion(path, shared, buffer, arenaOut[0], lock);
+                else if (lockLength < 0)
+                {
+                    ProcessFiles.dropDescriptor(shared);
+                }
+                final MappedRegion region = new MappedRegion(path, shared, buffer, arenaOut[0], lock);
+                ProcessFiles.held(shared, region);
+                return region;
             }
             catch (final IOException | RuntimeException ex)
             {
+                if (shared != null && lockLength < 0)
+                {
+                    ProcessFiles.dropDescriptor(shared); // the channel opened for this mapping
+                }
                 ProcessFiles.release(lock, shared);
                 if (ex instanceof IOException)
                 {
@@ -261,7 +274,7 @@ public final class MappedRegion implements AutoCloseable, RetiredMappings.Closea
         }
         finally
         {
-            ProcessFiles.release(lock, channel);
+            ProcessFiles.release(lock, channel, this);
             lock = null;
         }
     }

@@ -153,4 +153,16 @@ public final class Names
     {
         return dir.resolve(local + ".lock");
     }
+
+    /**
+     * @param shmDir the SHM directory.
+     * @param local the name of a client or server using it.
+     * @return {@code <shmDir>/<local>.shmlock}: the file whose lock says that a live process uses this name's end of
+     *     the rings there (never a ring's name, which ends in {@code .shm}; never the ptcp owner lock, should the two
+     *     directories be one).
+     */
+    public static Path shmOwnerLockFile(final Path shmDir, final String local)
+    {
+        return shmDir.resolve(local + ".shmlock");
+    }
 }

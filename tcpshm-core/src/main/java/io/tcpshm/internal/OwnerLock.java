@@ -40,7 +40,21 @@ public final class OwnerLock implements java.io.Closeable
      */
     public static OwnerLock acquire(final Path dir, final String name, final boolean shareWithGroup) throws IOException
     {
-        final Path path = Names.ownerLockFile(dir, name);
+        return acquireFile(Names.ownerLockFile(dir, name), name, shareWithGroup);
+    }
+
+    /**
+     * Takes the owner lock held in {@code path} (for the SHM directory's, {@link Names#shmOwnerLockFile}).
+     *
+     * @param path the lock file.
+     * @param name the client's or server's name, for the message.
+     * @param shareWithGroup create the lock file readable and writable by the group too.
+     * @return the lock, held until {@link #close()}.
+     * @throws IOException naming the file when it is held, or cannot be opened.
+     */
+    public static OwnerLock acquireFile(final Path path, final String name, final boolean shareWithGroup)
+        throws IOException
+    {
         synchronized (ProcessFiles.class)
         {
             final ProcessFiles.SharedChannel shared = ProcessFiles.acquire(path, shareWithGroup);

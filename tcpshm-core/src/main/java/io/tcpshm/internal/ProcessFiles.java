@@ -41,13 +41,39 @@ final class ProcessFiles
     static final class SharedChannel
     {
         final Object key;
+        /** The regions mapping it, weakly: a region never closed and collected leaves no live holder. */
+        final java.util.List<java.lang.ref.WeakReference<Object>> holders = new java.util.ArrayList<>(2);
         FileChannel channel;
         int users = 1;
+        /** A file mapped without locks by any number of mappings (an SHM ring): a channel is opened only to map. */
+        boolean sharedUnlocked;
 
         SharedChannel(final Object key, final FileChannel channel)
         {
             this.key = key;
             this.channel = channel;
+        }
+
+        /**
+         * An entry that keeps no descriptor and whose regions were all collected without a close (a bug of the caller,
+         * whose mappings the collector has dropped): once its file is deleted, the file system may give the freed
+         * inode number, and so this entry's key, to another file, which this entry must not block. An entry with a
+         * channel keeps its inode, and a live region keeps its mapping and so its inode.
+         */
+        boolean stale()
+        {
+            if (channel != null || holders.isEmpty())
+            {
+                return false;
+            }
+            for (final java.lang.ref.WeakReference<Object> h : holders)
+            {
+                if (h.get() != null)
+                {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -60,7 +86,12 @@ final class ProcessFiles
     static synchronized SharedChannel acquire(final Path path, final boolean shareWithGroup) throws IOException
     {
         Object key = fileKey(path);
-        final SharedChannel open = key == null ? null : OPEN.get(key);
+        SharedChannel open = key == null ? null : OPEN.get(key);
+        if (open != null && open.stale())
+        {
+            OPEN.remove(key);
+            open = null;
+        }
         if (open != null)
         {
             if (open.channel == null)
@@ -121,6 +152,94 @@ final class ProcessFiles
     }
 
     /**
+     * For a file that any number of mappings of this process share without locks (an SHM ring, whose ends the
+     * owner locks of the two sides cover): its entry, with a channel opened for this mapping. The caller maps, then
+     * calls {@link #dropDescriptor}, so that no descriptor stays open. No lock of this process is ever held on such
+     * a file, so opening and closing a channel of it drops none.
+     *
+     * @param path           the file, created if missing.
+     * @param shareWithGroup create it readable and writable by the group too.
+     * @return the entry, one more user, with an open channel.
+     * @throws IOException when the file cannot be opened, or this process maps it with an exclusive mapping.
+     */
+    static synchronized SharedChannel acquireUnlockedShared(final Path path, final boolean shareWithGroup)
+        throws IOException
+    {
+        Object key = fileKey(path);
+        SharedChannel open = key == null ? null : OPEN.get(key);
+        if (open != null && open.stale())
+        {
+            OPEN.remove(key);
+            open = null;
+        }
+        if (open != null)
+        {
+            if (open.channel == null && !open.sharedUnlocked)
+            {
+                throw new IOException("File " + path + " is in use: it is mapped already in this process");
+            }
+            if (open.channel == null)
+            {
+                open.channel = openChannel(path, shareWithGroup);
+            }
+            open.users++;
+            return open;
+        }
+        final FileChannel channel = openChannel(path, shareWithGroup);
+        if (key == null)
+        {
+            key = fileKey(path);
+        }
+        final SharedChannel shared = new SharedChannel(key != null ? key : path.toAbsolutePath().normalize(), channel);
+        shared.sharedUnlocked = true;
+        OPEN.put(shared.key, shared);
+        return shared;
+    }
+
+    /**
+     * After a mapping of an {@link #acquireUnlockedShared} file: closes the channel opened for it (the mappings stay
+     * valid). A channel of a locked entry (a test mapping a ring with range locks) is left open.
+     *
+     * @param shared the file's entry.
+     */
+    static synchronized void dropDescriptor(final SharedChannel shared)
+    {
+        if (shared.sharedUnlocked && shared.channel != null)
+        {
+            try
+            {
+                shared.channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // the mapping is made
+            }
+            shared.channel = null;
+        }
+    }
+
+    /**
+     * @param path a file.
+     * @return this process's record of it, or null (for tests).
+     */
+    static synchronized SharedChannel recordOf(final Path path)
+    {
+        final Object key = fileKey(path);
+        return key == null ? null : OPEN.get(key);
+    }
+
+    /**
+     * Records a region that maps the file of {@code shared}, weakly (see {@link SharedChannel#stale()}).
+     *
+     * @param shared the file's entry.
+     * @param region the region made.
+     */
+    static synchronized void held(final SharedChannel shared, final Object region)
+    {
+        shared.holders.add(new java.lang.ref.WeakReference<>(region));
+    }
+
+    /**
      * For a file mapped without a lock of its own: closes its channel now that the mapping is made (the mapping stays
      * valid), keeping the record that this process maps it, so that a second mapping here is refused. The only user.
      *
@@ -147,6 +266,18 @@ final class ProcessFiles
      */
     static synchronized void release(final FileLock lock, final SharedChannel channel)
     {
+        release(lock, channel, null);
+    }
+
+    /**
+     * {@link #release(FileLock, SharedChannel)} for a region that is closing: it is no longer a holder of the file.
+     *
+     * @param lock    the lock, or null.
+     * @param channel the channel, or null.
+     * @param region  the closing region, or null.
+     */
+    static synchronized void release(final FileLock lock, final SharedChannel channel, final Object region)
+    {
         try
         {
             if (lock != null && lock.isValid())
@@ -157,6 +288,10 @@ final class ProcessFiles
         catch (final IOException ignore)
         {
             // closing the channel releases it anyway
+        }
+        if (channel != null)
+        {
+            channel.holders.removeIf(h -> h.get() == null || h.get() == region);
         }
         if (channel == null || --channel.users > 0)
         {

@@ -265,6 +265,15 @@ final class WireModel
                         throw new AssertionError("file for an invalid peer name: " + f);
                     }
                 }
+                if (parent.equals(shmDir) && f.endsWith(".shmlock"))
+                {
+                    // the owner lock of a side's ends of its rings: the server's, or a well-behaved client's
+                    if (!validFileName(f.substring(0, f.length() - ".shmlock".length())))
+                    {
+                        throw new AssertionError("shm owner lock for an invalid name: " + f);
+                    }
+                    continue;
+                }
                 if (parent.equals(shmDir))
                 {
                     if (!f.endsWith(".shm") || !(f.startsWith("srv_") || f.endsWith("_srv.shm")))

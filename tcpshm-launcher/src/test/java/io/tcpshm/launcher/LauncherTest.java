@@ -31,7 +31,7 @@ class LauncherTest
         final CommandRun run = CommandRun.run("--help");
         assertThat(run.exit).as(run.toString()).isZero();
         assertThat(commands(run.out)).containsExactlyInAnyOrder(
-            "inspect", "reset", "stat", "help", "echo-server", "echo-client", "demo", "chaos", "bench");
+            "inspect", "reset", "stat", "help", "echo-server", "echo-client", "demo", "chaos", "chaos-crowd", "bench");
     }
 
     @Test

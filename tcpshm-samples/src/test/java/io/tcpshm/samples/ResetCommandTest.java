@@ -224,7 +224,8 @@ class ResetCommandTest
         final Path send = shmDir.resolve("cli_srv.shm");
         final Path recv = shmDir.resolve("srv_cli.shm");
         final Map<String, byte[]> ringsBefore = files(shmDir);
-        assertThat(ringsBefore).containsOnlyKeys("cli_srv.shm", "srv_cli.shm");
+        // the rings, and the two sides' owner locks of their ends (empty)
+        assertThat(ringsBefore).containsOnlyKeys("cli_srv.shm", "srv_cli.shm", "cli.shmlock", "srv.shmlock");
         assertThat(anyNonZero(ringsBefore.get("cli_srv.shm"))).isTrue();
         assertThat(anyNonZero(ringsBefore.get("srv_cli.shm"))).isTrue();
         final JsonNode view = inspect(clientDir);

@@ -139,6 +139,18 @@ public final class ResetCommand implements Callable<Integer>
         {
             locked.add(ownerLock);
         }
+        if (Files.exists(sendRing) || Files.exists(recvRing))
+        {
+            // the ends of the rings: each side's owner lock in the SHM directory
+            for (final String name : new String[] {local, remote})
+            {
+                final Path shmOwner = FileNames.shmOwnerLockFile(shmDir, name);
+                if (Files.exists(shmOwner))
+                {
+                    locked.add(shmOwner);
+                }
+            }
+        }
         try
         {
             for (final Path f : locked)
