@@ -265,9 +265,21 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             }
         }
         final List<BenchResult> parts = new ArrayList<>();
-        for (int pair = 0; pair < pairs; pair++)
+        try
         {
-            parts.add(runPair(name, scenario, args, warmupMs, measureMs / pairs, scratch, work, index + "-" + pair));
+            for (int pair = 0; pair < pairs; pair++)
+            {
+                parts.add(runPair(name, scenario, args, warmupMs, measureMs / pairs, scratch, work, index + "-" + pair));
+            }
+        }
+        catch (final IllegalStateException ex)
+        {
+            // one row that fails (a side that hangs or dies) is reported with its reason; the run goes on
+            killAll();
+            results.add(new BenchResult(BenchResult.SKIPPED, name).put("reason",
+                "failed: " + ex.getMessage().lines().findFirst().orElse("")));
+            console.println("  " + ex.getMessage().replace("\n", "\n  "));
+            return;
         }
         addRow(results, parts);
     }

@@ -81,9 +81,11 @@ static int64_t *seq_at(unsigned char *base, int offset)
 
 static void serve(unsigned char *b, int payload)
 {
+    /* read before READY: a client started on READY may publish its first ping before this line would run after it,
+       and a server that took that ping for the starting point would never answer it */
+    int64_t last = __atomic_load_n(seq_at(b, PING_SEQ), __ATOMIC_ACQUIRE);
     printf("READY 0\n");
     fflush(stdout);
-    int64_t last = __atomic_load_n(seq_at(b, PING_SEQ), __ATOMIC_ACQUIRE);
     for (;;)
     {
         int64_t seq = __atomic_load_n(seq_at(b, PING_SEQ), __ATOMIC_ACQUIRE);
