@@ -17,7 +17,12 @@ import java.util.function.Consumer;
  * <li><b>direct</b>, while the group has fewer live connections than {@code tcpReadinessThreshold}: every
  *     connection is polled on every call, and each poll reads its socket (one system call each);</li>
  * <li><b>readiness</b>, from that many connections on (back to direct below half of it, or when empty): one
- *     {@link Selector#selectNow(Consumer)} per call says which sockets have bytes, and only those are read.
+ *     {@link Selector#selectNow(Consumer)} per call says which sockets have bytes, and only those are read. The
+ *     connections that delivered a message lately, up to {@code tcpReadinessThreshold - 1} of them (the <b>hot</b>
+ *     ones), are read directly on every call instead, their keys interested in nothing: the JDK's epoll selector
+ *     boxes the descriptor number of every ready socket (an allocation for numbers above 127), and a busy connection
+ *     among thousands would otherwise cost that on every message. A hot connection silent for
+ *     {@value #COOL_AFTER_POLLS} calls goes back to the selector.
  *     The other connections are polled without a read when they are in the attention set (a message was
  *     delivered, a message is held, bytes or an ack wait to be sent, a push was made, the file waits to be
  *     forced) and on the sweeps, which go through every connection once per half heartbeat interval of the
@@ -42,6 +47,8 @@ final class TcpGroupPoller
 {
     /** Connections looked at per call while a sweep pass is under way. */
     static final int SWEEP_BATCH = 32;
+    /** Calls without a message after which a hot connection goes back to the selector. */
+    static final long COOL_AFTER_POLLS = 1L << 16;
     private static final Consumer<SelectionKey> IGNORE_READY = key ->
     {
     };
@@ -52,6 +59,11 @@ final class TcpGroupPoller
     private final int threshold;
     private final long sweepInterval;
     private final SlotSet attention;
+    private final SlotSet hot;
+    private final int hotMax;
+    /** Per slot: the round of its last message while hot. */
+    private final long[] hotSince;
+    private final SlotSet.SlotPredicate onHot = this::pollHot;
     /** Per slot, in readiness mode: its key (null when none), and the slot number as the key's attachment. */
     private final SelectionKey[] keys;
     private final Integer[] slotNumbers;
@@ -59,6 +71,8 @@ final class TcpGroupPoller
     private final boolean[] listed;
     private final boolean[] keepPolling;
     private final long[] polledRound;
+    /** Per slot: the round of its last delivered message. */
+    private final long[] delivered;
     private final Consumer<SelectionKey> onReady = this::pollReady;
     private final SlotSet.SlotPredicate onAttention = this::pollAttention;
     private Selector selector;
@@ -83,6 +97,9 @@ final class TcpGroupPoller
         this.sweepInterval = Math.max(1, config.heartbeatInterval() / 2);
         final int slots = handoff.size();
         attention = new SlotSet(slots);
+        hot = new SlotSet(slots);
+        hotMax = Math.max(1, threshold - 1);
+        hotSince = new long[slots];
         keys = new SelectionKey[slots];
         slotNumbers = new Integer[slots];
         for (int i = 0; i < slots; i++)
@@ -92,6 +109,7 @@ final class TcpGroupPoller
         listed = new boolean[slots];
         keepPolling = new boolean[slots];
         polledRound = new long[slots];
+        delivered = new long[slots];
     }
 
     /** @return true while the group polls by readiness. */
@@ -139,6 +157,7 @@ final class TcpGroupPoller
             readinessFailed(ex);
             return work;
         }
+        hot.retainIf(onHot);
         attention.retainIf(onAttention);
         sweep();
         return work;
@@ -188,6 +207,7 @@ final class TcpGroupPoller
             if (header != null)
             {
                 delivered = true;
+                this.delivered[slot] = round;
                 work++;
                 handler.onClientMsg(conn, header);
             }
@@ -213,19 +233,67 @@ final class TcpGroupPoller
         {
             attention.add(slot);
         }
+        warm(slot);
     }
 
     private boolean pollAttention(final int slot)
     {
-        if (!listed[slot])
+        if (!listed[slot] || hot.contains(slot))
         {
-            return false; // left the group
+            return false; // left the group, or read on every call while hot
         }
         if (polledRound[slot] == round)
         {
             return keepPolling[slot]; // polled with a read a moment ago
         }
-        return pollOne(handoff.member(slot), slot, false);
+        final boolean keep = pollOne(handoff.member(slot), slot, false);
+        warm(slot);
+        return keep;
+    }
+
+    /** A hot connection: read on every call; back to the selector after a long silence (or when it left). */
+    private boolean pollHot(final int slot)
+    {
+        if (!listed[slot])
+        {
+            return false;
+        }
+        if (polledRound[slot] != round)
+        {
+            pollOne(handoff.member(slot), slot, true);
+        }
+        if (delivered[slot] == round)
+        {
+            hotSince[slot] = round;
+            return true;
+        }
+        if (round - hotSince[slot] < COOL_AFTER_POLLS)
+        {
+            return true;
+        }
+        final SelectionKey key = keys[slot];
+        if (key != null && key.isValid())
+        {
+            key.interestOps(SelectionKey.OP_READ); // the selector reports it again; attention covers what is left
+        }
+        attention.add(slot);
+        return false;
+    }
+
+    /** A connection that delivered a message in this round becomes hot while there is room. */
+    private void warm(final int slot)
+    {
+        if (delivered[slot] != round || hot.contains(slot) || hot.size() >= hotMax)
+        {
+            return;
+        }
+        final SelectionKey key = keys[slot];
+        if (key != null && key.isValid())
+        {
+            key.interestOps(0); // read directly from now on: the selector no longer reports it
+            hotSince[slot] = round;
+            hot.add(slot);
+        }
     }
 
     /** Goes on with the sweep pass under way, or starts one when half a heartbeat interval has passed. */
@@ -275,6 +343,7 @@ final class TcpGroupPoller
         {
             // closing the selector deregisters every key at once: the control thread may then close the sockets
             attention.clear();
+            hot.clear();
             java.util.Arrays.fill(keys, null);
             Closeables.closeQuietly(selector);
             selector = null;
@@ -310,6 +379,10 @@ final class TcpGroupPoller
             {
                 register(handoff.live(i), slot);
                 attention.add(slot);
+                if (hot.contains(slot) && keys[slot] != null)
+                {
+                    keys[slot].interestOps(0); // a new session of a hot slot: still read directly
+                }
             }
             else if (!wasReadiness)
             {
@@ -370,6 +443,7 @@ final class TcpGroupPoller
         readiness = false;
         java.util.Arrays.fill(keys, null);
         attention.clear();
+        hot.clear();
         Closeables.closeQuietly(selector); // deregisters every key: the sockets stay open, in direct polls now
         selector = null;
         handler.onSystemError("TCP group " + groupId + ": readiness polling failed, polling every connection " +

@@ -67,6 +67,48 @@ class AllocationTest
         assertThat(allocated).as("bytes allocated over 200000 echoes").isLessThan(2_000);
     }
 
+    /**
+     * A TCP group polled by readiness among 150 idle connections, so that the busy connection's socket has a
+     * descriptor number above 127: the JDK's epoll selector would box it on every message it reports (16 bytes);
+     * the busy connection is read directly instead, and nothing is allocated per message.
+     */
+    @org.junit.jupiter.api.Test
+    void aBusyConnectionAmongManyIdleOnesAllocatesNothingPerMessage() throws Exception
+    {
+        final AtomicLong clock = new AtomicLong(1000);
+        final TcpShmConfig config = io.tcpshm.testing.TestConfigs.noTimeouts(tmp.resolve("shm"))
+            .maxTcpConnectionsPerGroup(160).maxNewConnections(160).tcpReadinessThreshold(2).build();
+        server = new TestServer("srv", tmp.resolve("server"), config, clock);
+        final java.util.List<TestClient> idle = new java.util.ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 150; i++)
+            {
+                final TestClient c = new TestClient("idle" + i, tmp.resolve("idle" + i), config, clock);
+                idle.add(c);
+                assertThat(c.connect(false, server.port())).as("idle %d: %s", i, c.events).isTrue();
+            }
+            client = new TestClient("cli", tmp.resolve("client"), config, clock);
+            assertThat(client.connect(false, server.port())).isTrue();
+            server.detach();
+            run(50_000, clock);
+            assertThat(server.server.tcpGroupPollsByReadiness(0)).isTrue();
+            final long before = allocatedBytes();
+            final long received = client.received;
+            run(200_000, clock);
+            final long allocated = allocatedBytes() - before;
+            assertThat(client.received - received).isEqualTo(200_000);
+            assertThat(allocated).as("bytes allocated over 200000 echoes").isLessThan(2_000);
+        }
+        finally
+        {
+            for (final TestClient c : idle)
+            {
+                c.close();
+            }
+        }
+    }
+
     private void run(final long messages, final AtomicLong clock)
     {
         final long target = client.received + messages;

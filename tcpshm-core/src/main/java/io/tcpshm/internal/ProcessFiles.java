@@ -85,13 +85,8 @@ final class ProcessFiles
      */
     static synchronized SharedChannel acquire(final Path path, final boolean shareWithGroup) throws IOException
     {
-        Object key = fileKey(path);
-        SharedChannel open = key == null ? null : OPEN.get(key);
-        if (open != null && open.stale())
-        {
-            OPEN.remove(key);
-            open = null;
-        }
+        final Object key = fileKey(path);
+        final SharedChannel open = liveEntry(key);
         if (open != null)
         {
             if (open.channel == null)
@@ -102,12 +97,29 @@ final class ProcessFiles
             open.users++;
             return open;
         }
-        final FileChannel channel = openChannel(path, shareWithGroup);
-        if (key == null)
+        return newEntry(path, key, shareWithGroup, false);
+    }
+
+    /** @return the entry of {@code key} (null for none), after dropping it if it is stale. */
+    private static SharedChannel liveEntry(final Object key)
+    {
+        final SharedChannel open = key == null ? null : OPEN.get(key);
+        if (open != null && open.stale())
         {
-            key = fileKey(path);
+            OPEN.remove(key);
+            return null;
         }
+        return open;
+    }
+
+    /** Opens (creating if needed) a file this process has no entry of, and enters it with one user. */
+    private static SharedChannel newEntry(final Path path, final Object keyBefore, final boolean shareWithGroup,
+        final boolean sharedUnlocked) throws IOException
+    {
+        final FileChannel channel = openChannel(path, shareWithGroup);
+        final Object key = keyBefore != null ? keyBefore : fileKey(path); // a file created just now has a key now
         final SharedChannel shared = new SharedChannel(key != null ? key : path.toAbsolutePath().normalize(), channel);
+        shared.sharedUnlocked = sharedUnlocked;
         OPEN.put(shared.key, shared);
         return shared;
     }
@@ -165,13 +177,8 @@ final class ProcessFiles
     static synchronized SharedChannel acquireUnlockedShared(final Path path, final boolean shareWithGroup)
         throws IOException
     {
-        Object key = fileKey(path);
-        SharedChannel open = key == null ? null : OPEN.get(key);
-        if (open != null && open.stale())
-        {
-            OPEN.remove(key);
-            open = null;
-        }
+        final Object key = fileKey(path);
+        final SharedChannel open = liveEntry(key);
         if (open != null)
         {
             if (open.channel == null && !open.sharedUnlocked)
@@ -185,15 +192,7 @@ final class ProcessFiles
             open.users++;
             return open;
         }
-        final FileChannel channel = openChannel(path, shareWithGroup);
-        if (key == null)
-        {
-            key = fileKey(path);
-        }
-        final SharedChannel shared = new SharedChannel(key != null ? key : path.toAbsolutePath().normalize(), channel);
-        shared.sharedUnlocked = true;
-        OPEN.put(shared.key, shared);
-        return shared;
+        return newEntry(path, key, shareWithGroup, true);
     }
 
     /**
