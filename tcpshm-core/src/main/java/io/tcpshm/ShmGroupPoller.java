@@ -34,11 +34,10 @@ final class ShmGroupPoller
 
     private final GroupHandoff<TcpShmConnection> handoff;
     private final ServerHandler handler;
-    private final int hotLimit;
-    private final int coldPerPoll;
+    /** Rings checked on every poll up to this many connections; beyond, the cold rings checked per poll. */
+    private final int ringsPerPoll;
     private final SlotSet hot;
-    /** Per slot: in the list built last; the call that last found a message (or the join). */
-    private final boolean[] listed;
+    /** Per slot: the call that last found a message on its ring. */
     private final long[] lastActive;
     private final SlotSet.SlotPredicate onHot = this::pollHot;
     private long polls;
@@ -50,10 +49,8 @@ final class ShmGroupPoller
     {
         this.handoff = handoff;
         this.handler = handler;
-        this.hotLimit = config.shmRingsPerPoll();
-        this.coldPerPoll = config.shmRingsPerPoll();
+        this.ringsPerPoll = config.shmRingsPerPoll();
         hot = new SlotSet(handoff.size());
-        listed = new boolean[handoff.size()];
         lastActive = new long[handoff.size()];
     }
 
@@ -64,15 +61,10 @@ final class ShmGroupPoller
      */
     int poll()
     {
-        if (handoff.refreshHeld())
-        {
-            membersChanged(); // own state only: nothing the control thread waits for
-            handoff.release();
-        }
+        final int n = handoff.liveCount(); // a member that left drops out of the hot set at its next check
         polls++;
         work = 0;
-        final int n = handoff.listedCount();
-        if (n <= hotLimit)
+        if (n <= ringsPerPoll)
         {
             for (int i = 0; i < n; i++)
             {
@@ -81,7 +73,7 @@ final class ShmGroupPoller
             return work;
         }
         hot.retainIf(onHot);
-        for (int k = 0, checks = Math.min(coldPerPoll, n); k < checks; k++)
+        for (int k = 0, checks = Math.min(ringsPerPoll, n); k < checks; k++)
         {
             if (coldNext >= n)
             {
@@ -120,7 +112,7 @@ final class ShmGroupPoller
 
     private boolean pollHot(final int slot)
     {
-        if (!listed[slot])
+        if (!handoff.listed(slot))
         {
             return false;
         }
@@ -130,15 +122,5 @@ final class ShmGroupPoller
             return true;
         }
         return polls - lastActive[slot] < COOL_AFTER_POLLS;
-    }
-
-    /** Members joined or left: the list is rebuilt; a joiner starts cold, and a ring that left is dropped from hot. */
-    private void membersChanged()
-    {
-        java.util.Arrays.fill(listed, false);
-        for (int i = 0, n = handoff.listedCount(); i < n; i++)
-        {
-            listed[handoff.liveSlot(i)] = true;
-        }
     }
 }

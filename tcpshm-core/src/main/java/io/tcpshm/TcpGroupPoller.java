@@ -61,17 +61,13 @@ final class TcpGroupPoller
     private final SlotSet attention;
     private final SlotSet hot;
     private final int hotMax;
-    /** Per slot: the round of its last message while hot. */
-    private final long[] hotSince;
     private final SlotSet.SlotPredicate onHot = this::pollHot;
     /** Per slot, in readiness mode: its key (null when none), and the slot number as the key's attachment. */
     private final SelectionKey[] keys;
     private final Integer[] slotNumbers;
-    /** Per slot: in the list built last; whether its last poll left it unsettled; the round of that poll. */
-    private final boolean[] listed;
+    /** Per slot: whether its last poll left it unsettled; the round of that poll; the round of its last message. */
     private final boolean[] keepPolling;
     private final long[] polledRound;
-    /** Per slot: the round of its last delivered message. */
     private final long[] delivered;
     private final Consumer<SelectionKey> onReady = this::pollReady;
     private final SlotSet.SlotPredicate onAttention = this::pollAttention;
@@ -99,14 +95,12 @@ final class TcpGroupPoller
         attention = new SlotSet(slots);
         hot = new SlotSet(slots);
         hotMax = Math.max(1, threshold - 1);
-        hotSince = new long[slots];
         keys = new SelectionKey[slots];
         slotNumbers = new Integer[slots];
         for (int i = 0; i < slots; i++)
         {
             slotNumbers[i] = i;
         }
-        listed = new boolean[slots];
         keepPolling = new boolean[slots];
         polledRound = new long[slots];
         delivered = new long[slots];
@@ -200,14 +194,12 @@ final class TcpGroupPoller
         polledRound[slot] = round;
         final TcpSession session = conn.session();
         final int io = session.ioCount();
-        boolean delivered = false;
         try
         {
             final MsgHeader header = conn.pollTcpSession(now, readable);
             if (header != null)
             {
-                delivered = true;
-                this.delivered[slot] = round;
+                delivered[slot] = round;
                 work++;
                 handler.onClientMsg(conn, header);
             }
@@ -221,7 +213,7 @@ final class TcpGroupPoller
             work++;
         }
         // a delivered message may have another behind it in the receive buffer, which no readiness reports
-        final boolean keep = delivered || !session.settled();
+        final boolean keep = delivered[slot] == round || !session.settled();
         keepPolling[slot] = keep;
         return keep;
     }
@@ -229,7 +221,7 @@ final class TcpGroupPoller
     private void pollReady(final SelectionKey key)
     {
         final int slot = (Integer)key.attachment();
-        if (listed[slot] && pollOne(handoff.member(slot), slot, true))
+        if (handoff.listed(slot) && pollOne(handoff.member(slot), slot, true))
         {
             attention.add(slot);
         }
@@ -238,7 +230,7 @@ final class TcpGroupPoller
 
     private boolean pollAttention(final int slot)
     {
-        if (!listed[slot] || hot.contains(slot))
+        if (!handoff.listed(slot) || hot.contains(slot))
         {
             return false; // left the group, or read on every call while hot
         }
@@ -254,7 +246,7 @@ final class TcpGroupPoller
     /** A hot connection: read on every call; back to the selector after a long silence (or when it left). */
     private boolean pollHot(final int slot)
     {
-        if (!listed[slot])
+        if (!handoff.listed(slot))
         {
             return false;
         }
@@ -262,14 +254,9 @@ final class TcpGroupPoller
         {
             pollOne(handoff.member(slot), slot, true);
         }
-        if (delivered[slot] == round)
+        if (round - delivered[slot] < COOL_AFTER_POLLS)
         {
-            hotSince[slot] = round;
-            return true;
-        }
-        if (round - hotSince[slot] < COOL_AFTER_POLLS)
-        {
-            return true;
+            return true; // it became hot at a message, so the round of its last message is how long it is silent
         }
         final SelectionKey key = keys[slot];
         if (key != null && key.isValid())
@@ -291,7 +278,6 @@ final class TcpGroupPoller
         if (key != null && key.isValid())
         {
             key.interestOps(0); // read directly from now on: the selector no longer reports it
-            hotSince[slot] = round;
             hot.add(slot);
         }
     }
@@ -332,12 +318,9 @@ final class TcpGroupPoller
         final boolean wasReadiness = readiness;
         // hysteresis: readiness from the threshold up, direct again below half of it or when the group is empty
         readiness = !readinessBroken && (n >= threshold || wasReadiness && n > 0 && n >= threshold / 2);
-        java.util.Arrays.fill(listed, false);
         for (int i = 0; i < n; i++)
         {
-            final int slot = handoff.liveSlot(i);
-            listed[slot] = true;
-            handoff.live(i).session().attention(readiness ? attention : null, slot);
+            handoff.live(i).session().attention(readiness ? attention : null, handoff.liveSlot(i));
         }
         if (!readiness)
         {
@@ -353,7 +336,7 @@ final class TcpGroupPoller
         for (int slot = 0; slot < keys.length; slot++)
         {
             final SelectionKey key = keys[slot];
-            if (key != null && (!listed[slot] || key.channel() != handoff.member(slot).session().channel()))
+            if (key != null && (!handoff.listed(slot) || key.channel() != handoff.member(slot).session().channel()))
             {
                 key.cancel();
                 keys[slot] = null;

@@ -43,13 +43,10 @@ final class ConnectionRows
     }
 
     /**
-     * Descriptors one connection takes in the server: its socket (the queue files and rings keep none: the server's
-     * owner locks cover them).
+     * Descriptors one connection takes in the server, TCP or SHM: its socket (the queue files and rings keep none: the
+     * server's owner locks cover them).
      */
-    static int serverDescriptorsPerConnection(final boolean shm)
-    {
-        return 1;
-    }
+    static final int SERVER_DESCRIPTORS_PER_CONNECTION = 1;
 
     /** Descriptors one idle client takes: its socket, its owner lock, and over SHM its owner lock of the rings. */
     static int clientDescriptorsPerConnection(final boolean shm)
@@ -84,10 +81,10 @@ final class ConnectionRows
     static String unavailable(final boolean shm, final int crowd)
     {
         final long limit = descriptorLimit();
-        final long needed = (long)(crowd + 1) * serverDescriptorsPerConnection(shm) + BASE_DESCRIPTORS;
+        final long needed = (long)(crowd + 1) * SERVER_DESCRIPTORS_PER_CONNECTION + BASE_DESCRIPTORS;
         if (limit >= 0 && needed > limit)
         {
-            return "the server would need about " + needed + " file descriptors (" + serverDescriptorsPerConnection(shm) +
+            return "the server would need about " + needed + " file descriptors (" + SERVER_DESCRIPTORS_PER_CONNECTION +
                 " per " + (shm ? "SHM" : "TCP") + " connection), the limit here is " + limit + " (ulimit -n)";
         }
         return null;

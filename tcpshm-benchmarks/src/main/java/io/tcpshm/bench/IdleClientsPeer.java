@@ -2,14 +2,11 @@ package io.tcpshm.bench;
 
 import io.tcpshm.TcpShmClient;
 import io.tcpshm.TcpShmConfig;
+import io.tcpshm.harness.ParallelLogon;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.tcpshm.bench.TcpShmSetup.seconds;
 
@@ -17,14 +14,14 @@ import static io.tcpshm.bench.TcpShmSetup.seconds;
  * The crowd of the {@code connections} rows: {@code conns} clients (named from {@code first} on) that log on to
  * the server and then only keep their sessions alive, polling their TCP links (heartbeats) a few times per heartbeat
  * interval and sleeping in between, so that they take little of the CPU the measured pair runs on. Logs on from
- * {@value #CONNECT_THREADS} threads at once (a login waits for the server's next round of socket work), then prints
+ * {@value ParallelLogon#THREADS} threads at once (a login waits for the server's next round of socket work), then prints
  * {@code READY n}. When the server goes away, every client logs on again as soon as it can, and once all are back
  * the peer prints {@code BACK n}.
  */
 final class IdleClientsPeer
 {
-    /** Threads that log the clients on. */
-    static final int CONNECT_THREADS = 16;
+    /** How long one client may take to log on (the server may be restarting). */
+    static final long LOGON_TIMEOUT_MS = 60_000;
     /** Pause between two polls of every client, ms: well inside the heartbeat interval. */
     static final long SWEEP_PAUSE_MS = 100;
 
@@ -66,36 +63,31 @@ final class IdleClientsPeer
         final int port = options.intOpt("port", 0);
         final TcpShmConfig config = TcpShmSetup.config(options, false);
         final Path dir = Path.of(options.opt("dir", ".")).resolve("idle");
-        final TcpShmClient[] clients = new TcpShmClient[count];
+        final List<TcpShmClient> clients = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
-            clients[i] = new TcpShmClient(String.format("idle%05d", first + i), dir, config, QUIET);
+            clients.add(new TcpShmClient(String.format("idle%05d", first + i), dir, config, QUIET));
         }
-        final ExecutorService pool = Executors.newFixedThreadPool(CONNECT_THREADS);
-        final List<Integer> all = new ArrayList<>();
-        for (int i = 0; i < count; i++)
-        {
-            all.add(i);
-        }
-        logOn(pool, clients, all, shm, port);
+        final ParallelLogon logon = new ParallelLogon();
+        logon.logOn(clients, shm, port, LOGON_TIMEOUT_MS, () -> lastError);
         NodeOutput.ready(count);
         boolean lostSome = false;
         while (true)
         {
             final long now = seconds(System.nanoTime());
-            final List<Integer> gone = new ArrayList<>();
-            for (int i = 0; i < count; i++)
+            final List<TcpShmClient> gone = new ArrayList<>();
+            for (final TcpShmClient client : clients)
             {
-                clients[i].pollTcp(now);
-                if (clients[i].connection().isClosed())
+                client.pollTcp(now);
+                if (client.connection().isClosed())
                 {
-                    gone.add(i);
+                    gone.add(client);
                 }
             }
             if (!gone.isEmpty())
             {
                 lostSome = true;
-                logOn(pool, clients, gone, shm, port); // the server restarts: all log on again, in parallel
+                logon.logOn(gone, shm, port, LOGON_TIMEOUT_MS, () -> lastError); // the server restarts: all again
             }
             else if (lostSome)
             {
@@ -104,42 +96,6 @@ final class IdleClientsPeer
                 System.out.flush();
             }
             Thread.sleep(SWEEP_PAUSE_MS);
-        }
-    }
-
-    /** Logs the given clients on from the pool's threads, each retrying until the server answers. */
-    private static void logOn(final ExecutorService pool, final TcpShmClient[] clients, final List<Integer> which,
-        final boolean shm, final int port) throws Exception
-    {
-        final AtomicInteger next = new AtomicInteger();
-        final List<Future<?>> done = new ArrayList<>();
-        for (int t = 0; t < CONNECT_THREADS; t++)
-        {
-            done.add(pool.submit(() ->
-            {
-                for (int k = next.getAndIncrement(); k < which.size(); k = next.getAndIncrement())
-                {
-                    final TcpShmClient client = clients[which.get(k)];
-                    boolean in = false;
-                    for (int attempt = 0; attempt < 1200 && !in; attempt++)
-                    {
-                        in = client.connect(shm, "127.0.0.1", port, null);
-                        if (!in)
-                        {
-                            Thread.sleep(50);
-                        }
-                    }
-                    if (!in)
-                    {
-                        throw new IllegalStateException("idle client " + which.get(k) + " could not log on: " + lastError);
-                    }
-                }
-                return null;
-            }));
-        }
-        for (final Future<?> f : done)
-        {
-            f.get(); // the clients are the calling thread's again (the pool's work happens-before get's return)
         }
     }
 }

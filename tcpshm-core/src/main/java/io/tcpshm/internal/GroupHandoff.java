@@ -50,6 +50,8 @@ public final class GroupHandoff<T>
     private final T[] live;
     /** Group thread only: the slot of each member of {@link #live}. */
     private final int[] liveSlots;
+    /** Group thread only: per slot, whether it is in the list built last. */
+    private final boolean[] listed;
     /** Group thread only. */
     private int liveCount;
 
@@ -63,6 +65,7 @@ public final class GroupHandoff<T>
         this.live = Arrays.copyOf(members, members.length);
         Arrays.fill(live, null);
         this.liveSlots = new int[members.length];
+        this.listed = new boolean[members.length];
     }
 
     /** @return the number of slots. */
@@ -175,6 +178,18 @@ public final class GroupHandoff<T>
     }
 
     /**
+     * Group thread: whether a slot's member is in the list built last (a member that left is not, even before the
+     * list is released).
+     *
+     * @param slot 0 .. {@link #size()} - 1.
+     * @return true when listed.
+     */
+    public boolean listed(final int slot)
+    {
+        return listed[slot];
+    }
+
+    /**
      * Group thread: the slot of a member of the list built last.
      *
      * @param i 0 .. {@link #listedCount()} - 1.
@@ -201,7 +216,8 @@ public final class GroupHandoff<T>
         int n = 0;
         for (int slot = 0; slot < members.length; slot++)
         {
-            if (inGroup.get(slot) != 0)
+            listed[slot] = inGroup.get(slot) != 0;
+            if (listed[slot])
             {
                 liveSlots[n] = slot;
                 live[n++] = members[slot];

@@ -16,10 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The client side of the crowd chaos run ({@link CrowdChaosCommand}): {@code --connections} persistent TCP
@@ -35,8 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
     description = "Many persistent connections sending numbered messages to an echo server (for chaos-crowd).")
 public final class CrowdClientCommand implements Callable<Integer>
 {
-    /** Threads that log clients on after the server came back. */
-    static final int LOGON_THREADS = 16;
+    /** How long one client may take to log on again while the server restarts. */
+    static final long LOGON_TIMEOUT_MS = 120_000;
 
     @Option(names = "--connections", defaultValue = "1000", description = "Clients (default ${DEFAULT-VALUE}).")
     int connections;
@@ -160,7 +156,7 @@ public final class CrowdClientCommand implements Callable<Integer>
             members[i] = new Member(i);
             members[i].client = new TcpShmClient(String.format("crowd%05d", i), ptcpDir, config, members[i]);
         }
-        final ExecutorService pool = Executors.newFixedThreadPool(LOGON_THREADS);
+        final ParallelLogon logon = new ParallelLogon();
         long logins = 0;
         long lastStatus = 0;
         boolean draining = false;
@@ -169,17 +165,20 @@ public final class CrowdClientCommand implements Callable<Integer>
         {
             while (true)
             {
-                final List<Member> out = new ArrayList<>();
+                final List<TcpShmClient> out = new ArrayList<>();
+                String lastError = null;
                 for (final Member m : members)
                 {
                     if (m.client.connection().isClosed())
                     {
-                        out.add(m);
+                        out.add(m.client);
+                        lastError = m.lastError;
                     }
                 }
                 if (!out.isEmpty())
                 {
-                    logins += logOn(pool, out, port);
+                    final String why = lastError;
+                    logins += logon.logOn(out, false, port, LOGON_TIMEOUT_MS, () -> why);
                 }
                 final long now = System.nanoTime();
                 for (final Member m : members)
@@ -210,47 +209,12 @@ public final class CrowdClientCommand implements Callable<Integer>
         }
         finally
         {
-            pool.shutdownNow();
+            logon.close();
             for (final Member m : members)
             {
                 m.client.stop();
             }
         }
-    }
-
-    /** Logs the members on from the pool's threads, each retrying until the server answers; returns the logins. */
-    private static int logOn(final ExecutorService pool, final List<Member> which, final int port) throws Exception
-    {
-        final AtomicInteger next = new AtomicInteger();
-        final List<Future<Integer>> done = new ArrayList<>();
-        for (int t = 0; t < LOGON_THREADS; t++)
-        {
-            done.add(pool.submit(() ->
-            {
-                int in = 0;
-                for (int k = next.getAndIncrement(); k < which.size(); k = next.getAndIncrement())
-                {
-                    final Member m = which.get(k);
-                    final long deadline = System.nanoTime() + 120_000_000_000L;
-                    while (!m.client.connect(false, "127.0.0.1", port, null))
-                    {
-                        if (System.nanoTime() - deadline > 0)
-                        {
-                            throw new IllegalStateException("client " + m.index + " could not log on: " + m.lastError);
-                        }
-                        Thread.sleep(20);
-                    }
-                    in++;
-                }
-                return in;
-            }));
-        }
-        int logins = 0;
-        for (final Future<Integer> f : done)
-        {
-            logins += f.get(); // the members are the calling thread's again: the pool's work happens-before get
-        }
-        return logins;
     }
 
     private static boolean allEchoed(final Member[] members)
