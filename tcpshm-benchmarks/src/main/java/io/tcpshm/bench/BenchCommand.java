@@ -71,6 +71,15 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--measure-ms", description = "Measurement per row in ms (default: 1000 quick, 8000 full).")
     Long measureOverride;
 
+    @Option(names = "--jvm-opt", paramLabel = "OPTION",
+        description = "An option for every Java side's JVM, e.g. --jvm-opt=-Xlog:safepoint:file=sp-%%p.log (repeatable).")
+    List<String> jvmOpts = new ArrayList<>();
+
+    @Option(names = "--node-opt", paramLabel = "KEY=VALUE",
+        description = "An option for both sides of every ping-pong and stream row, e.g. --node-opt shmQueueSize=65536 for the rings "
+            + "of the tcpshm rows (repeatable; see TcpShmSetup).")
+    List<String> nodeOpts = new ArrayList<>();
+
     /** Pairs of rows (counters on, compiled out) of the counters' A/B; the MXBeans' A/B has as many. */
     static final int COUNTER_PAIRS = 3;
 
@@ -139,12 +148,30 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                 }
                 run(results, shm + "raw-shm floor", "raw-shm-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
                 run(results, shm + "C floor", CFloor.SCENARIO, "payload=" + p, warmupMs, measureMs, scratch, work, n++);
+                // the floors of the rings' format, whose index sits on a cache line apart from the messages
+                run(results, shm + "C 2-line floor", CFloor.SCENARIO, "payload=" + p + " layout=split", warmupMs,
+                    measureMs, scratch, work, n++);
+                run(results, shm + "raw-shm 2-line floor", "raw-shm-pingpong", "payload=" + p + " layout=split",
+                    warmupMs, measureMs, scratch, work, n++);
+                run(results, shm + "bare rings", "bare-ring-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work,
+                    n++);
                 run(results, shm + "aeron ipc", "aeron-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
                 run(results, tcp + "tcpshm", "tcpshm-pingpong", "shm=false payload=" + p, warmupMs, measureMs, scratch, work, n++);
                 run(results, tcp + "raw-nio floor", "raw-tcp-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
             }
-            runEcho(results, EchoRows.SHM_ROW, true, warmupMs, measureMs, scratch, work, n++);
-            runEcho(results, EchoRows.TCP_ROW, false, warmupMs, measureMs, scratch, work, n++);
+            runEcho(results, EchoRows.SHM_ROW, true, true, warmupMs, measureMs, scratch, work, n++, processPairs());
+            runEcho(results, EchoRows.TCP_ROW, false, true, warmupMs, measureMs, scratch, work, n++, processPairs());
+            // what exactly-once costs the echo programs: alternating pairs as users run them (the server's reply
+            // journal, the client's counters file) and without both
+            for (int pair = 1; pair <= COUNTER_PAIRS; pair++)
+            {
+                for (int k = 0; k < 2; k++)
+                {
+                    final boolean on = (k == 0) == (pair % 2 == 1);
+                    runEcho(results, "shm ping-pong 4-16B echo, exactly-once " + (on ? "on " : "off ") + pair, true, on,
+                        warmupMs / 2, measureMs / 4, scratch, work, n++, 1);
+                }
+            }
             run(results, "shm ping-pong " + mid + "B tcpshm, pollCtl every iteration", "tcpshm-pingpong",
                 "shm=true payload=" + mid + " ctlEvery=1", warmupMs, measureMs, scratch, work, n++);
             run(results, "tcp ping-pong " + mid + "B tcpshm, forced to disk every push", "tcpshm-pingpong",
@@ -285,11 +312,12 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     }
 
     /**
-     * The rows of the echo programs ({@link EchoRows}), {@link #processPairs()} pairs each, or a skipped row where
-     * the programs are not on the class path.
+     * A row of the echo programs ({@link EchoRows}) from {@code pairs} process pairs, or a skipped row where the
+     * programs are not on the class path.
      */
-    private void runEcho(final List<BenchResult> results, final String name, final boolean shm, final long warmupMs,
-        final long measureMs, final Path scratch, final Path work, final int index) throws Exception
+    private void runEcho(final List<BenchResult> results, final String name, final boolean shm, final boolean crashSafe,
+        final long warmupMs, final long measureMs, final Path scratch, final Path work, final int index, final int pairs)
+        throws Exception
     {
         if (only != null && !name.contains(only))
         {
@@ -304,11 +332,11 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             return;
         }
         final List<BenchResult> parts = new ArrayList<>();
-        for (int pair = 0; pair < processPairs(); pair++)
+        for (int pair = 0; pair < pairs; pair++)
         {
             final Path shmDir = Files.createDirectories(scratch.resolve("s" + index + "-" + pair));
             final Path dir = Files.createDirectories(work.resolve("w" + index + "-" + pair));
-            parts.add(EchoRows.runPair(name, shm, javaPrefix("echo", List.of()), warmupMs, measureMs / processPairs(),
+            parts.add(EchoRows.runPair(name, shm, crashSafe, javaPrefix("echo", List.of()), warmupMs, measureMs / pairs,
                 dir, shmDir, this::startProcess));
             ChildProcesses.deleteTree(shmDir);
         }
@@ -374,6 +402,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         final Path dir = Files.createDirectories(work.resolve("w" + id));
         final Path result = dir.resolve("result.json");
         final List<String> common = new ArrayList<>(List.of(args.split(" ")));
+        common.addAll(nodeOpts);
         common.add("name=" + name);
         common.add("shmDir=" + shmDir);
         common.add("dir=" + dir);
@@ -450,7 +479,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     }
 
     /** The command line of a Java side: {@link BenchNode} in a JVM of its own, with this run's class path. */
-    static List<String> javaCommand(final String scenario, final String role, final List<String> args)
+    List<String> javaCommand(final String scenario, final String role, final List<String> args)
     {
         final List<String> cmd = javaPrefix(scenario, args);
         cmd.add(BenchNode.class.getName());
@@ -461,13 +490,14 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     }
 
     /** The JVM of a side, its options and this run's class path: the same for every Java row. */
-    private static List<String> javaPrefix(final String scenario, final List<String> args)
+    private List<String> javaPrefix(final String scenario, final List<String> args)
     {
         final List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Xms256m");
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
+        cmd.addAll(jvmOpts);
         if (args.contains("counters=off"))
         {
             cmd.add("-Dtcpshm.counters=false"); // see ConnectionStats: the JIT removes the counter updates

@@ -11,7 +11,8 @@ package io.tcpshm.bench;
  *
  * <p>This class only reads the command line and hands it to the peer that plays the role: the
  * tcpshm peers ({@link TcpShmServerPeer}, {@link TcpShmPingPeer}, {@link TcpShmStreamPeer}), the raw
- * floors ({@link RawShmPingPong}, {@link RawTcpPingPong}, {@link RawShmStream}) and the Aeron IPC
+ * floors ({@link RawShmPingPong}, {@link RawTcpPingPong}, {@link RawShmStream}), the bare rings
+ * ({@link BareRingPingPong}) and the Aeron IPC
  * peer ({@link AeronPingPong}).
  */
 public final class BenchNode
@@ -38,6 +39,8 @@ public final class BenchNode
             case "tcpshm-stream/client" -> TcpShmStreamPeer.run(options);
             case "raw-shm-pingpong/server" -> RawShmPingPong.pong(options);
             case "raw-shm-pingpong/client" -> RawShmPingPong.ping(options);
+            case "bare-ring-pingpong/server" -> BareRingPingPong.pong(options);
+            case "bare-ring-pingpong/client" -> BareRingPingPong.ping(options);
             case "raw-tcp-pingpong/server" -> RawTcpPingPong.pong(options);
             case "raw-tcp-pingpong/client" -> RawTcpPingPong.ping(options);
             case "aeron-pingpong/server" -> AeronPingPong.pong(options);

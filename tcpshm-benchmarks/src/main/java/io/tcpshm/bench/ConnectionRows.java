@@ -113,7 +113,7 @@ final class ConnectionRows
         final List<String> serverArgs = new ArrayList<>(common);
         serverArgs.add("ctlEvery=" + CTL_EVERY);
         serverArgs.add("stats=" + stats);
-        Process server = bench.startProcess(BenchCommand.javaCommand("tcpshm-pingpong", "server", serverArgs),
+        Process server = bench.startProcess(bench.javaCommand("tcpshm-pingpong", "server", serverArgs),
             dir.resolve("server.log"), true);
         final String port = BenchCommand.awaitReady(server, dir.resolve("server.log"));
         final List<String> withPort = new ArrayList<>(common);
@@ -130,7 +130,7 @@ final class ConnectionRows
             args.add("first=" + first);
             args.set(args.indexOf("conns=" + crowd), "conns=" + Math.min(perHelper, crowd - first));
             final Path log = dir.resolve("idle-" + first + ".log");
-            final Process helper = bench.startProcess(BenchCommand.javaCommand("tcpshm-pingpong", "idle", args), log, true);
+            final Process helper = bench.startProcess(bench.javaCommand("tcpshm-pingpong", "idle", args), log, true);
             helpers.add(helper);
             helperOut.add(new BufferedReader(new InputStreamReader(helper.getInputStream(), StandardCharsets.UTF_8)));
         }
@@ -142,7 +142,7 @@ final class ConnectionRows
         final Path result = dir.resolve("result.json");
         final List<String> clientArgs = new ArrayList<>(withPort);
         clientArgs.add("result=" + result);
-        final Process client = bench.startProcess(BenchCommand.javaCommand("tcpshm-pingpong", "client", clientArgs),
+        final Process client = bench.startProcess(bench.javaCommand("tcpshm-pingpong", "client", clientArgs),
             dir.resolve("client.log"), false);
         final boolean done = client.waitFor(warmupMs + measureMs + 60_000, TimeUnit.MILLISECONDS);
         client.destroyForcibly().waitFor();
@@ -168,7 +168,7 @@ final class ConnectionRows
             final List<String> again = new ArrayList<>(serverArgs);
             again.add("listen=" + port); // the crowd reconnects to the port it knows
             final long restart = System.nanoTime();
-            server = bench.startProcess(BenchCommand.javaCommand("tcpshm-pingpong", "server", again),
+            server = bench.startProcess(bench.javaCommand("tcpshm-pingpong", "server", again),
                 dir.resolve("server-again.log"), true);
             BenchCommand.awaitReady(server, dir.resolve("server-again.log"));
             for (int h = 0; h < helpers.size(); h++)

@@ -71,6 +71,8 @@ final class EchoRows
      *
      * @param name the row's name.
      * @param shm true for SHM, false for TCP.
+     * @param crashSafe true for the programs as users run them; false for the exactly-once A/B's other side: the server
+     *     replies without its journal and the client keeps its counters in memory.
      * @param javaPrefix the JVM and its options, up to and including the class path.
      * @param warmupMs warm-up.
      * @param measureMs measurement.
@@ -80,7 +82,8 @@ final class EchoRows
      * @return the row.
      * @throws Exception when a side fails or produces no round trips.
      */
-    static BenchResult runPair(final String name, final boolean shm, final List<String> javaPrefix, final long warmupMs,
+    static BenchResult runPair(final String name, final boolean shm, final boolean crashSafe,
+        final List<String> javaPrefix, final long warmupMs,
         final long measureMs, final Path dir, final Path shmDir, final Starter starter) throws Exception
     {
         final Path serverLog = dir.resolve("server.log");
@@ -89,6 +92,10 @@ final class EchoRows
         final List<String> server = new ArrayList<>(javaPrefix);
         server.addAll(List.of("io.tcpshm.tools.Main", "echo-server", "--port", "0", "--name", "bsrv", "--ptcp-dir",
             dir.resolve("server").toString(), "--shm-dir", shmDir.toString()));
+        if (!crashSafe)
+        {
+            server.add("--no-journal");
+        }
         final Process serverProcess = starter.start(server, serverLog, true);
         Process clientProcess = null;
         try
@@ -98,6 +105,10 @@ final class EchoRows
             client.addAll(List.of("io.tcpshm.tools.Main", "echo-client", shm ? "--shm" : "--tcp", "--port",
                 Integer.toString(port), "--name", "bcli", "--ptcp-dir", dir.resolve("client").toString(), "--shm-dir",
                 shmDir.toString(), "--hlog", hlog.toString(), "--quiet"));
+            if (!crashSafe)
+            {
+                client.add("--counters-in-memory");
+            }
             clientProcess = starter.start(client, clientLog, false);
             awaitFirstInterval(clientProcess, hlog, clientLog); // the JVM has started and the client is running
             final boolean ended = clientProcess.waitFor(warmupMs + measureMs, TimeUnit.MILLISECONDS);

@@ -13,19 +13,32 @@ import static io.tcpshm.bench.RttHistograms.newHistogram;
 
 /**
  * The raw shared-memory ping-pong floor: two slots in one mapped file, each a sequence number followed
- * by the payload, with no queue or protocol around them.
+ * by the payload, with no queue or protocol around them. With {@code layout=split} each slot's sequence
+ * number sits on a cache line of its own, 128 bytes past its payload, as a tcpshm ring's {@code writeIdx} sits
+ * apart from its blocks: the floor of that format, two cache lines each way. With {@code readEcho=true} the
+ * client also reads the echo's first 8 bytes, as a ring's consumer reads a message's header after the index.
  */
 final class RawShmPingPong
 {
-    // the sequence number shares its cache line with the first 56 payload bytes: the least traffic two
+    // by default the sequence number shares its cache line with the first 56 payload bytes: the least traffic two
     // processes can exchange through shared memory (one line each way for small payloads)
-    private static final int PING_SEQ = 0;
-    private static final int PING_DATA = 8;
-    private static final int PONG_SEQ = 4096;
-    private static final int PONG_DATA = 4096 + 8;
+    private static final int PING = 0;
+    private static final int PONG = 4096;
+    /** {@code layout=split}: the payload at the slot's start, the sequence number at this offset in the slot. */
+    private static final int SPLIT_SEQ = 2048;
 
     private RawShmPingPong()
     {
+    }
+
+    private static boolean isSplit(final NodeOptions options)
+    {
+        final String layout = options.opt("layout", "one-line");
+        if (!layout.equals("one-line") && !layout.equals("split"))
+        {
+            throw new IllegalArgumentException("layout = " + layout + ": one-line or split");
+        }
+        return layout.equals("split");
     }
 
     /**
@@ -37,19 +50,24 @@ final class RawShmPingPong
     static void pong(final NodeOptions options) throws IOException
     {
         final int payload = options.intOpt("payload", 64);
+        final boolean split = isSplit(options);
+        final int pingSeq = PING + (split ? SPLIT_SEQ : 0);
+        final int pingData = PING + (split ? 0 : 8);
+        final int pongSeq = PONG + (split ? SPLIT_SEQ : 0);
+        final int pongData = PONG + (split ? 0 : 8);
         final MappedByteBuffer b = RawShmFiles.map(options, options.opt("file", "raw-pingpong"), 8192);
         ready(0);
-        long last = (long)LONG.getAcquire(b, PING_SEQ);
+        long last = (long)LONG.getAcquire(b, pingSeq);
         while (true)
         {
-            final long seq = (long)LONG.getAcquire(b, PING_SEQ);
+            final long seq = (long)LONG.getAcquire(b, pingSeq);
             if (seq == last)
             {
                 continue;
             }
             last = seq;
-            b.put(PONG_DATA, b, PING_DATA, payload); // the echo copies the payload, as the tcpshm echo server does
-            LONG.setRelease(b, PONG_SEQ, seq);
+            b.put(pongData, b, pingData, payload); // the echo copies the payload, as the tcpshm echo server does
+            LONG.setRelease(b, pongSeq, seq);
         }
     }
 
@@ -62,11 +80,18 @@ final class RawShmPingPong
     static void ping(final NodeOptions options) throws IOException
     {
         final int payload = options.intOpt("payload", 64);
+        final boolean split = isSplit(options);
+        final int pingSeq = PING + (split ? SPLIT_SEQ : 0);
+        final int pingData = PING + (split ? 0 : 8);
+        final int pongSeq = PONG + (split ? SPLIT_SEQ : 0);
+        final int pongData = PONG + (split ? 0 : 8);
+        final boolean readEcho = Boolean.parseBoolean(options.opt("readEcho", "false"));
+        long sink = 0;
         final MappedByteBuffer b = RawShmFiles.map(options, options.opt("file", "raw-pingpong"), 8192);
         final Histogram h = newHistogram();
         final long warmEnd = System.nanoTime() + options.warmupNs();
         final long end = warmEnd + options.measureNs();
-        long seq = (long)LONG.getAcquire(b, PING_SEQ);
+        long seq = (long)LONG.getAcquire(b, pingSeq);
         while (true)
         {
             final long t0 = System.nanoTime();
@@ -77,18 +102,22 @@ final class RawShmPingPong
             seq++;
             for (int k = 0; k + 8 <= payload; k += 8)
             {
-                b.putLong(PING_DATA + k, t0 + k);
+                b.putLong(pingData + k, t0 + k);
             }
-            LONG.setRelease(b, PING_SEQ, seq);
-            while ((long)LONG.getAcquire(b, PONG_SEQ) != seq)
+            LONG.setRelease(b, pingSeq, seq);
+            while ((long)LONG.getAcquire(b, pongSeq) != seq)
             {
                 // busy spin, as every measured side does; like the tcpshm client it does not read the echoed payload
+            }
+            if (readEcho)
+            {
+                sink += b.getLong(pongData);
             }
             if (t0 >= warmEnd)
             {
                 h.recordValue(Math.min(System.nanoTime() - t0, MAX_RTT_NS));
             }
         }
-        writeResult(options, new BenchResult(BenchResult.RTT, options.opt("name", "raw-shm")).latency(h));
+        writeResult(options, new BenchResult(BenchResult.RTT, options.opt("name", "raw-shm")).latency(h).put("echoSink", sink)); // kept, so the reads are made
     }
 }

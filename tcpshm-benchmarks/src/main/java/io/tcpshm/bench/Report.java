@@ -105,6 +105,7 @@ final class Report
         }
         final AbTest counters = abTest(sb, "counters", ", counters on ", ", counters compiled out ");
         final AbTest mxBeans = abTest(sb, "MXBeans", ", mxbeans on ", ", mxbeans off ");
+        final AbTest exactlyOnce = abTest(sb, "exactly-once (echo)", ", exactly-once on ", ", exactly-once off ");
         idleTable(sb);
         connectionsTable(sb);
         memoryTable(sb);
@@ -147,6 +148,14 @@ final class Report
             {
                 target(sb, "SHM " + p + "B p50 <= 1.4x C floor p50", shm.num("p50Ns") / cFloor.num("p50Ns"), 1.4);
                 target(sb, "SHM " + p + "B p99 <= 3.5x C floor p50", shm.num("p99Ns") / cFloor.num("p50Ns"), 3.5);
+                final BenchResult cSplit = row("shm ping-pong " + p + "B C 2-line floor");
+                if (cSplit != null && BenchResult.RTT.equals(cSplit.get("kind")))
+                {
+                    // a figure: what keeping the index on a line of its own (the rings' format) costs C itself
+                    sb.append(String.format(Locale.ROOT, "  %-52s %8.2f  (tcpshm %.2fx the 2-line floor)%n",
+                        "SHM " + p + "B C 2-line floor p50 / C floor p50", cSplit.num("p50Ns") / cFloor.num("p50Ns"),
+                        shm.num("p50Ns") / cSplit.num("p50Ns")));
+                }
             }
             final BenchResult tcp = row("tcp ping-pong " + p + "B tcpshm");
             final BenchResult tcpFloor = row("tcp ping-pong " + p + "B raw-nio floor");
@@ -190,6 +199,12 @@ final class Report
         if (counters != null)
         {
             target(sb, "counters: SHM " + counters.size + " p50 on/off (pair median) <= 1.05x", counters.ratio, 1.05);
+        }
+        if (exactlyOnce != null)
+        {
+            // a figure, not a verdict: issue 13 asks what the journal and the counters file cost, with no bound
+            sb.append(String.format(Locale.ROOT, "  %-52s %8.3f%n",
+                "exactly-once: echo SHM p50 on/off (pair median)", exactlyOnce.ratio));
         }
         if (mxBeans != null)
         {

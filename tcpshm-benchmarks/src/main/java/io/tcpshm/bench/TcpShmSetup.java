@@ -17,7 +17,8 @@ final class TcpShmSetup
 
     /**
      * @param options the node's options ({@code shmDir}, {@code forceInterval}, {@code mxbeans}, {@code readiness}, {@code ringsPerPoll},
-     *     {@code conns}: the idle connections of a {@code connections} row).
+     *     {@code conns}: the idle connections of a {@code connections} row, {@code shmQueueSize}: the rings of a
+     *     ping-pong row, the library's default when absent).
      * @param stream true to size the queues for a stream in flight rather than one message at a time.
      * @return the configuration both sides of a tcpshm pair use.
      */
@@ -33,6 +34,11 @@ final class TcpShmSetup
         {
             // the connections rows: room for the idle crowd and the measured client in group 0, and logins in bulk
             b.maxTcpConnectionsPerGroup(crowd + 1).maxShmConnectionsPerGroup(crowd + 1).maxNewConnections(64);
+        }
+        final int ring = options.intOpt("shmQueueSize", 0);
+        if (ring > 0)
+        {
+            b.shmQueueSize(ring);
         }
         if (stream)
         {

@@ -45,13 +45,15 @@ class BenchCommandTest
             "idle shm ping 64B every 1 ms, server busy-spin", "idle tcp ping 64B every 1 ms, server backoff", "idle CPU %core",
             "echo programs, round trip", "p50/C", "tcp ping-pong 16B, 20 idle connections",
             "shm ping-pong 16B, 20 idle connections", "connections, round trip", "memory per TCP slot, 10000 slots",
-            "resident memory per logged-on connection"})
+            "resident memory per logged-on connection", "shm ping-pong 16B raw-shm 2-line floor", "shm ping-pong 16B bare rings",
+            "echo, exactly-once on 1", "echo, exactly-once off 3", "exactly-once (echo) A/B"})
         {
             assertThat(table).contains(row);
         }
         // measured where there is a C compiler (as on the machines this project builds on), else said why not
         assertThat(table).containsPattern(CFloor.build(Files.createDirectories(out.resolve("cc")), System.getenv("PATH"))
             .available() ? "shm ping-pong 16B C floor +\\d" : "shm ping-pong 16B C floor +skipped: no C compiler");
+        assertThat(table).containsPattern("shm ping-pong 16B C 2-line floor +(\\d|skipped: no C compiler)");
         // the echo programs as users run them, SHM and TCP (the samples are on this module's test class path)
         assertThat(table).containsPattern(Pattern.quote(EchoRows.SHM_ROW) + " +\\d")
             .containsPattern(Pattern.quote(EchoRows.TCP_ROW) + " +\\d");

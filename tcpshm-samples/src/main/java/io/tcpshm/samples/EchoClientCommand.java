@@ -75,6 +75,11 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
     @Option(names = "--quiet", description = "Print only errors and the final summary.")
     boolean quiet;
 
+    // the bench's exactly-once A/B: what the counters file costs per message; a killed client then starts from 0
+    @Option(names = "--counters-in-memory", hidden = true,
+        description = "Keep the counters in memory only (no crash safety; for the bench's A/B).")
+    boolean countersInMemory;
+
     @Mixin
     ConfigOptions configOptions;
 
@@ -102,7 +107,7 @@ public final class EchoClientCommand implements Callable<Integer>, ClientHandler
         }
         final TcpShmConfig config = configOptions.toConfig();
         client = new TcpShmClient(name, ptcpDir, config, this);
-        counters = EchoCounters.open(ptcpDir.resolve(name + ".echo"));
+        counters = countersInMemory ? EchoCounters.inMemory() : EchoCounters.open(ptcpDir.resolve(name + ".echo"));
         recover();
         final CountDownLatch done = new CountDownLatch(1);
         final Thread main = Thread.currentThread();

@@ -42,13 +42,33 @@ public final class EchoCounters
     /** File size. */
     public static final int SIZE = 64;
 
+    /** The file's mapping; null for counters kept in memory only. */
     private final MappedByteBuffer buffer;
     private final FileChannel channel;
+    // The polling thread is the only reader and writer of these, so it reads them here rather than from the mapping;
+    // the file gets every change, in the order the class comment gives, for the next process and for the tools.
+    private long sent;
+    private long received;
+    private long pending;
+    private long position;
+    private long receivedPosition;
 
     private EchoCounters(final FileChannel channel, final MappedByteBuffer buffer)
     {
         this.channel = channel;
         this.buffer = buffer;
+        if (buffer != null)
+        {
+            sent = (long)LONG.getAcquire(buffer, SENT);
+            received = (long)LONG.getAcquire(buffer, RECEIVED);
+            pending = (long)LONG.getAcquire(buffer, PENDING);
+            position = (long)LONG.getAcquire(buffer, POSITION);
+            receivedPosition = (long)LONG.getAcquire(buffer, RECEIVED_POSITION);
+        }
+        else
+        {
+            pending = -1;
+        }
     }
 
     /**
@@ -64,12 +84,22 @@ public final class EchoCounters
             StandardOpenOption.WRITE);
         final boolean fresh = channel.size() == 0;
         final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, SIZE);
-        final EchoCounters counters = new EchoCounters(channel, buffer);
         if (fresh)
         {
             LONG.setRelease(buffer, PENDING, -1L);
         }
-        return counters;
+        return new EchoCounters(channel, buffer);
+    }
+
+    /**
+     * Counters kept in memory only, for the bench's A/B of what the file costs: a killed client starts again
+     * from message 0, so a restart against the same server is reported as a gap.
+     *
+     * @return counters at zero, with nothing pending.
+     */
+    public static EchoCounters inMemory()
+    {
+        return new EchoCounters(null, null);
     }
 
     /**
@@ -99,19 +129,19 @@ public final class EchoCounters
     /** @return messages pushed. */
     public long sent()
     {
-        return (long)LONG.getAcquire(buffer, SENT);
+        return sent;
     }
 
     /** @return messages whose echo was received. */
     public long received()
     {
-        return (long)LONG.getAcquire(buffer, RECEIVED);
+        return received;
     }
 
     /** @return the message being pushed when the last process died, or -1. */
     public long pending()
     {
-        return (long)LONG.getAcquire(buffer, PENDING);
+        return pending;
     }
 
     /**
@@ -120,21 +150,31 @@ public final class EchoCounters
      */
     public void beginSend(final long n, final long sendPosition)
     {
-        LONG.setRelease(buffer, POSITION, sendPosition);
-        LONG.setRelease(buffer, PENDING, n);
+        position = sendPosition;
+        pending = n;
+        if (buffer != null)
+        {
+            LONG.setRelease(buffer, POSITION, sendPosition);
+            LONG.setRelease(buffer, PENDING, n);
+        }
     }
 
     /** @return the send position recorded with the pending push. */
     public long pendingPosition()
     {
-        return (long)LONG.getAcquire(buffer, POSITION);
+        return position;
     }
 
     /** @param n the message just pushed. */
     public void endSend(final long n)
     {
-        LONG.setRelease(buffer, SENT, n + 1);
-        LONG.setRelease(buffer, PENDING, -1L);
+        sent = n + 1;
+        pending = -1;
+        if (buffer != null)
+        {
+            LONG.setRelease(buffer, SENT, n + 1);
+            LONG.setRelease(buffer, PENDING, -1L);
+        }
     }
 
     /**
@@ -143,20 +183,29 @@ public final class EchoCounters
      */
     public void received(final long n, final long receivePosition)
     {
-        LONG.setRelease(buffer, RECEIVED_POSITION, receivePosition);
-        LONG.setRelease(buffer, RECEIVED, n + 1);
+        receivedPosition = receivePosition;
+        received = n + 1;
+        if (buffer != null)
+        {
+            LONG.setRelease(buffer, RECEIVED_POSITION, receivePosition);
+            LONG.setRelease(buffer, RECEIVED, n + 1);
+        }
     }
 
     /** @return the receive position recorded with the last counted echo. */
     public long receivedPosition()
     {
-        return (long)LONG.getAcquire(buffer, RECEIVED_POSITION);
+        return receivedPosition;
     }
 
     /** Clears a pending push found at recovery. */
     public void clearPending()
     {
-        LONG.setRelease(buffer, PENDING, -1L);
+        pending = -1;
+        if (buffer != null)
+        {
+            LONG.setRelease(buffer, PENDING, -1L);
+        }
     }
 
     /**
@@ -173,6 +222,10 @@ public final class EchoCounters
     /** Closes the file (the mapping stays valid until collected; nothing is written after this). */
     public void close()
     {
+        if (channel == null)
+        {
+            return;
+        }
         try
         {
             channel.close();

@@ -55,6 +55,12 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
     @Option(names = "--quiet", description = "Print only errors.")
     boolean quiet;
 
+    // the bench's exactly-once A/B: what the reply journal costs per message; a kill between a pop and its push then
+    // loses that reply
+    @Option(names = "--no-journal", hidden = true,
+        description = "Reply without the journal (no crash safety; for the bench's A/B).")
+    boolean noJournal;
+
     @Mixin
     ConfigOptions configOptions;
 
@@ -289,6 +295,12 @@ public final class EchoServerCommand implements Callable<Integer>, ServerHandler
         reply.buffer().put(reply.payloadOffset(), in.buffer(), in.payloadOffset(), length);
         // pop before push, so the reply carries the ack; journalled (EchoJournal) so that a kill between the two
         // does not lose the reply: the next logon pushes it from the journal
+        if (noJournal)
+        {
+            conn.pop();
+            conn.push();
+            return;
+        }
         journal.begin(conn.receivePosition(), conn.sendPosition(), reply);
         conn.pop();
         conn.push();

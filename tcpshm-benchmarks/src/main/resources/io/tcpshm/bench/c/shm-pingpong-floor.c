@@ -6,11 +6,13 @@
  * 64-bit sequence number followed by the payload on the same cache line. The client writes the payload,
  * then the sequence with a release store; the server waits for it with acquire loads, copies the payload
  * into the pong slot and publishes the sequence there; the client waits for that and records the round
- * trip. Both sides busy-spin.
+ * trip. Both sides busy-spin. With layout=split each slot's sequence number sits on a cache line of its own, 2048
+ * bytes into the slot, with the payload at the slot's start: the floor of a format that, like tcpshm's rings, keeps
+ * the index apart from the messages.
  *
  * Usage (the bench passes key=value options; unknown keys are ignored):
- *   shm-pingpong-floor server shmDir=DIR payload=N
- *   shm-pingpong-floor client shmDir=DIR payload=N warmupMs=W measureMs=M result=FILE
+ *   shm-pingpong-floor server shmDir=DIR payload=N [layout=one-line|split]
+ *   shm-pingpong-floor client shmDir=DIR payload=N [layout=one-line|split] warmupMs=W measureMs=M result=FILE
  * The server prints "READY 0" once the file is mapped and runs until killed. The client writes its
  * round trips to FILE as text lines "nanoseconds count", then exits.
  */
@@ -26,11 +28,13 @@
 #include <unistd.h>
 
 #define FILE_SIZE 8192
-#define PING_SEQ 0
-#define PING_DATA 8
-#define PONG_SEQ 4096
-#define PONG_DATA (4096 + 8)
-#define MAX_PAYLOAD (4096 - 8)
+#define PING 0
+#define PONG 4096
+#define SPLIT_SEQ 2048
+#define MAX_PAYLOAD (2048 - 8)
+
+/* offsets of the two slots' fields, set by main from the layout option */
+static int ping_seq = PING, ping_data = PING + 8, pong_seq = PONG, pong_data = PONG + 8;
 /* round trips below this are counted per nanosecond; longer ones are kept one by one (they are rare) */
 #define EXACT_LIMIT (1u << 20)
 
@@ -83,19 +87,19 @@ static void serve(unsigned char *b, int payload)
 {
     /* read before READY: a client started on READY may publish its first ping before this line would run after it,
        and a server that took that ping for the starting point would never answer it */
-    int64_t last = __atomic_load_n(seq_at(b, PING_SEQ), __ATOMIC_ACQUIRE);
+    int64_t last = __atomic_load_n(seq_at(b, ping_seq), __ATOMIC_ACQUIRE);
     printf("READY 0\n");
     fflush(stdout);
     for (;;)
     {
-        int64_t seq = __atomic_load_n(seq_at(b, PING_SEQ), __ATOMIC_ACQUIRE);
+        int64_t seq = __atomic_load_n(seq_at(b, ping_seq), __ATOMIC_ACQUIRE);
         if (seq == last)
         {
             continue;
         }
         last = seq;
-        memcpy(b + PONG_DATA, b + PING_DATA, payload); /* the echo copies the payload, as the Java floor does */
-        __atomic_store_n(seq_at(b, PONG_SEQ), seq, __ATOMIC_RELEASE);
+        memcpy(b + pong_data, b + ping_data, payload); /* the echo copies the payload, as the Java floor does */
+        __atomic_store_n(seq_at(b, pong_seq), seq, __ATOMIC_RELEASE);
     }
 }
 
@@ -111,7 +115,7 @@ static int ping(unsigned char *b, int payload, int64_t warmup_ms, int64_t measur
     }
     int64_t warm_end = now_ns() + warmup_ms * 1000000;
     int64_t end = warm_end + measure_ms * 1000000;
-    int64_t seq = __atomic_load_n(seq_at(b, PING_SEQ), __ATOMIC_ACQUIRE);
+    int64_t seq = __atomic_load_n(seq_at(b, ping_seq), __ATOMIC_ACQUIRE);
     for (;;)
     {
         int64_t t0 = now_ns();
@@ -123,10 +127,10 @@ static int ping(unsigned char *b, int payload, int64_t warmup_ms, int64_t measur
         for (int k = 0; k + 8 <= payload; k += 8)
         {
             int64_t v = t0 + k;
-            memcpy(b + PING_DATA + k, &v, 8);
+            memcpy(b + ping_data + k, &v, 8);
         }
-        __atomic_store_n(seq_at(b, PING_SEQ), seq, __ATOMIC_RELEASE);
-        while (__atomic_load_n(seq_at(b, PONG_SEQ), __ATOMIC_ACQUIRE) != seq)
+        __atomic_store_n(seq_at(b, ping_seq), seq, __ATOMIC_RELEASE);
+        while (__atomic_load_n(seq_at(b, pong_seq), __ATOMIC_ACQUIRE) != seq)
         {
             /* busy spin; like the other clients it does not read the echoed payload */
         }
@@ -184,6 +188,19 @@ int main(int argc, char **argv)
     if (payload < 0 || payload > MAX_PAYLOAD)
     {
         fprintf(stderr, "payload must be 0..%d\n", MAX_PAYLOAD);
+        return 2;
+    }
+    const char *layout = opt(argc, argv, "layout", "one-line");
+    if (strcmp(layout, "split") == 0)
+    {
+        ping_seq = PING + SPLIT_SEQ;
+        ping_data = PING;
+        pong_seq = PONG + SPLIT_SEQ;
+        pong_data = PONG;
+    }
+    else if (strcmp(layout, "one-line") != 0)
+    {
+        fprintf(stderr, "layout must be one-line or split\n");
         return 2;
     }
     unsigned char *b = map_file(opt(argc, argv, "shmDir", "/dev/shm"));
