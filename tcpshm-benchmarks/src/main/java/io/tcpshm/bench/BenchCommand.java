@@ -153,6 +153,8 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                     measureMs, scratch, work, n++);
                 run(results, shm + "raw-shm 2-line floor", "raw-shm-pingpong", "payload=" + p + " layout=split",
                     warmupMs, measureMs, scratch, work, n++);
+                run(results, shm + "C rings", CFloor.SCENARIO, "payload=" + p + " layout=ring", warmupMs, measureMs,
+                    scratch, work, n++);
                 run(results, shm + "bare rings", "bare-ring-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work,
                     n++);
                 run(results, shm + "aeron ipc", "aeron-pingpong", "payload=" + p, warmupMs, measureMs, scratch, work, n++);
