@@ -21,11 +21,17 @@ import java.nio.file.StandardOpenOption;
  * them would lose the reply, since the popped request is never delivered again. So, once the reply
  * is allocated and written, the server journals it: {@code in} = the connection's receive position
  * (before the pop), {@code out} = its send position (after the alloc, before the push), the reply's
- * type and payload, then {@code pending = 1} (release stores, in that order); pop; push;
+ * type and payload, then {@code pending} (release stores, in that order); pop; push;
  * {@code pending = 0}. At the next logon of that client ({@link #recover}): if the receive position
  * is still {@code in}, the pop did not happen and the request comes again; if the send position has
  * moved past {@code out}, the push happened; otherwise the reply is pushed from the journal. See
  * {@link io.tcpshm.TcpShmConnection#sendPosition()}.
+ *
+ * <p>Layout: {@code pending} (u64) at 0, {@code in} at 8, {@code out} at 16, the type (u32) at 24, the
+ * length (u32) at 28 and the payload from 32, so that a reply of up to 32 bytes is journalled in the one
+ * cache line the fields are in. {@code pending} says which layout a pending reply was written in: 2 for
+ * this one; 1 for the journals of earlier versions (type and length as u64 at 24 and 32, the payload from 64),
+ * which {@link #recover} still reads.
  */
 public final class EchoJournal
 {
@@ -34,9 +40,16 @@ public final class EchoJournal
     private static final int IN = 8;
     private static final int OUT = 16;
     private static final int TYPE = 24;
-    private static final int LENGTH = 32;
-    private static final int PAYLOAD = 64;
-    private static final int SIZE = PAYLOAD + 65536;
+    private static final int LENGTH = 28;
+    private static final int PAYLOAD = 32;
+    /** {@code pending}: a reply in this layout. */
+    private static final long PENDING_REPLY = 2;
+    /** {@code pending}: a reply in the layout of earlier versions (u64 type at 24, u64 length at 32, payload at 64). */
+    private static final long PENDING_REPLY_V1 = 1;
+    private static final int V1_LENGTH = 32;
+    private static final int V1_PAYLOAD = 64;
+    /** Room for the largest payload in either layout (the file's size has not changed). */
+    private static final int SIZE = V1_PAYLOAD + 65536;
 
     private final MappedByteBuffer buffer;
 
@@ -72,11 +85,11 @@ public final class EchoJournal
     {
         final int length = reply.payloadLength();
         buffer.put(PAYLOAD, reply.buffer(), reply.payloadOffset(), length);
-        buffer.putLong(TYPE, reply.msgType());
-        buffer.putLong(LENGTH, length);
+        buffer.putInt(TYPE, reply.msgType());
+        buffer.putInt(LENGTH, length);
         LONG.setRelease(buffer, IN, receivePosition);
         LONG.setRelease(buffer, OUT, sendPosition);
-        LONG.setRelease(buffer, PENDING, 1L);
+        LONG.setRelease(buffer, PENDING, PENDING_REPLY);
     }
 
     /** The reply was pushed: nothing pending. */
@@ -93,7 +106,8 @@ public final class EchoJournal
      */
     public boolean recover(final io.tcpshm.TcpShmConnection conn)
     {
-        if ((long)LONG.getAcquire(buffer, PENDING) == 0)
+        final long pending = (long)LONG.getAcquire(buffer, PENDING);
+        if (pending != PENDING_REPLY && pending != PENDING_REPLY_V1)
         {
             return false;
         }
@@ -104,14 +118,15 @@ public final class EchoJournal
             end(); // the request comes again, or its reply went out
             return false;
         }
-        final int length = (int)buffer.getLong(LENGTH);
+        final boolean v1 = pending == PENDING_REPLY_V1;
+        final int length = v1 ? (int)buffer.getLong(V1_LENGTH) : buffer.getInt(LENGTH);
         final MsgHeader reply = conn.alloc(length);
         if (reply == null)
         {
             return false; // cannot happen (the dead server had this room); keep it pending for the next logon
         }
-        reply.msgType((int)buffer.getLong(TYPE));
-        reply.buffer().put(reply.payloadOffset(), buffer, PAYLOAD, length);
+        reply.msgType(v1 ? (int)buffer.getLong(TYPE) : buffer.getInt(TYPE));
+        reply.buffer().put(reply.payloadOffset(), buffer, v1 ? V1_PAYLOAD : PAYLOAD, length);
         conn.push();
         end();
         return true;
