@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * {@code tcpshm bench}: measures tcpshm against floors and a peer in one run, with the same
  * harness and payloads, each side of each pair in its own process polling from one thread:
  * ping-pong round trips over SHM (tcpshm, a raw mapped-buffer floor, Aeron IPC) and over TCP
- * (tcpshm, a raw NIO floor), one-way streams (tcpshm SHM and TCP, a raw mapped-ring floor), the
+ * (tcpshm, a raw NIO floor), the rings' ladder (the floors with the index on a line of its own, the ring format in
+ * C, the library's bare rings), the echo programs and their exactly-once A/B, one-way streams (tcpshm SHM and TCP, a raw mapped-ring floor), the
  * cost of calling {@code pollCtl} in every iteration (the other rows' servers call it every 16384
  * iterations, the method of the C++ figures the targets compare with), the cost of the per-connection counters
  * (alternating rows with the counters on and compiled out) and of the MXBeans (registered or not), the idle
