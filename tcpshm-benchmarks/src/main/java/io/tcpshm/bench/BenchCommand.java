@@ -129,7 +129,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                         // on, off; off, on; on, off: neither side always runs first
                         for (int k = 0; k < 2; k++)
                         {
-                            final boolean on = (k == 0) == (pair % 2 == 1);
+                            final boolean on = onFirst(pair) == (k == 0);
                             run(results, shm + "tcpshm, counters " + (on ? "on " : "compiled out ") + pair,
                                 "tcpshm-pingpong", "shm=true payload=" + p + (on ? "" : " counters=off"), warmupMs / 2,
                                 measureMs / 4, scratch, work, n++, 1);
@@ -140,7 +140,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                     {
                         for (int k = 0; k < 2; k++)
                         {
-                            final boolean on = (k == 0) == (pair % 2 == 1);
+                            final boolean on = onFirst(pair) == (k == 0);
                             run(results, shm + "tcpshm, mxbeans " + (on ? "on " : "off ") + pair, "tcpshm-pingpong",
                                 "shm=true payload=" + p + (on ? " mxbeans=on" : ""), warmupMs / 2, measureMs / 4, scratch,
                                 work, n++, 1);
@@ -170,7 +170,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             {
                 for (int k = 0; k < 2; k++)
                 {
-                    final boolean on = (k == 0) == (pair % 2 == 1);
+                    final boolean on = onFirst(pair) == (k == 0);
                     runEcho(results, "shm ping-pong 4-16B echo, exactly-once " + (on ? "on " : "off ") + pair, true, on,
                         warmupMs / 2, measureMs / 4, scratch, work, n++, 1);
                 }
@@ -391,6 +391,15 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         {
             console.printf(Locale.ROOT, "%8.2f M msg/s%n", r.num("msgsPerSec") / 1e6);
         }
+    }
+
+    /**
+     * An A/B's order of rows in a pair: on, off in odd pairs; off, on in even ones, so that neither side always runs
+     * first.
+     */
+    private static boolean onFirst(final int pair)
+    {
+        return pair % 2 == 1;
     }
 
     private int processPairs()

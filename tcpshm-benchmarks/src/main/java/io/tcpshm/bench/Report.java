@@ -510,16 +510,22 @@ final class Report
      */
     private static double pairMedianP50(final BenchResult r)
     {
-        if (!(r.get("pairP50Ns") instanceof List<?> pairs))
-        {
-            return r.num("p50Ns");
-        }
+        final List<Double> p50s = pairP50s(r);
+        return p50s.isEmpty() ? r.num("p50Ns") : medianOf(p50s);
+    }
+
+    /** @return each process pair's p50 of a row, ns; empty for a row of one pair. */
+    private static List<Double> pairP50s(final BenchResult r)
+    {
         final List<Double> values = new ArrayList<>();
-        for (final Object v : pairs)
+        if (r.get("pairP50Ns") instanceof List<?> pairs)
         {
-            values.add(((Number)v).doubleValue());
+            for (final Object v : pairs)
+            {
+                values.add(((Number)v).doubleValue());
+            }
         }
-        return medianOf(values);
+        return values;
     }
 
     /** @return the median of the values (NaN for none). */
@@ -576,19 +582,8 @@ final class Report
     /** @return the largest of a row's pair p50s over the smallest; 1 for a row of one pair. */
     static double pairSpread(final BenchResult r)
     {
-        if (!(r.get("pairP50Ns") instanceof List<?> pairs) || pairs.isEmpty())
-        {
-            return 1;
-        }
-        double min = Double.MAX_VALUE;
-        double max = 0;
-        for (final Object v : pairs)
-        {
-            final double p50 = ((Number)v).doubleValue();
-            min = Math.min(min, p50);
-            max = Math.max(max, p50);
-        }
-        return max / min;
+        final List<Double> p50s = pairP50s(r);
+        return p50s.isEmpty() ? 1 : java.util.Collections.max(p50s) / java.util.Collections.min(p50s);
     }
 
     private static void targetAtLeast(final StringBuilder sb, final String what, final double value, final double limit,
